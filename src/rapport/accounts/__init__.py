@@ -1,0 +1,1 @@
+"""Clinics and their staff: therapists, supervisors and clinic admins."""

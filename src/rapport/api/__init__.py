@@ -1,0 +1,1 @@
+"""The typed JSON API (django-ninja); schema at /api/openapi.json, docs at /api/docs."""

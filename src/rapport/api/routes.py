@@ -1,0 +1,271 @@
+"""API routes. Same ownership rules as the pages: another therapist's client is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Prefetch
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Status
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, django_auth
+
+from rapport.accounts.models import User
+from rapport.accounts.tokens import user_for_token
+from rapport.api.schemas import (
+    ClientOut,
+    ErrorOut,
+    FeedbackFormOut,
+    FeedbackRequestIn,
+    FeedbackRequestOut,
+    FeedbackSubmitIn,
+    FeedbackSubmitOut,
+    InstrumentOut,
+    ResponseOut,
+    SessionIn,
+    SessionOut,
+)
+from rapport.care.models import Client, Episode, TherapySession
+from rapport.core.instruments import Instrument
+from rapport.feedback import services
+from rapport.feedback.instruments import registry
+from rapport.feedback.models import Response
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer rpt_…`` with a personal token (``rapport token create``)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Rapport API",
+    version="1",
+    description=(
+        "Clients, sessions, feedback links and scores. Authenticate with a personal bearer "
+        "token or a logged-in session; the client-facing /feedback routes need only the link's "
+        "token. A therapist sees only their own caseload."
+    ),
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+)
+
+_LINK_STATUS = {"invalid": 404, "expired": 410, "used": 410}
+_LINK_MESSAGE = {
+    "invalid": "This link is not valid.",
+    "expired": "This link has expired; ask your therapist for a new one.",
+    "used": "This link has already been used.",
+}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _client(request: HttpRequest, client_id: int) -> Client:
+    return get_object_or_404(Client.objects.visible_to(_user(request)), pk=client_id)
+
+
+def instrument_out(inst: Instrument) -> dict[str, Any]:
+    return {
+        "code": inst.code,
+        "name": inst.name,
+        "title": inst.title,
+        "kind": str(inst.kind),
+        "respondent": str(inst.respondent),
+        "timing": inst.timing,
+        "validated": inst.validated,
+        "licence": inst.licence.name,
+        "citation": inst.citation,
+        "text_missing": inst.text_missing,
+        "instructions": inst.instructions,
+        "total_min": inst.total_range[0],
+        "total_max": inst.total_range[1],
+        "better": str(inst.better),
+        "cutoff": inst.cutoff,
+        "reliable_change": inst.reliable_change,
+        "items": [
+            {
+                "number": item.number,
+                "key": item.key,
+                "label": item.label,
+                "text": item.text,
+                "scale": item.scale.kind,
+                "minimum": item.scale.minimum,
+                "maximum": item.scale.maximum,
+                "step": item.scale.step,
+                "choices": [{"value": c.value, "label": c.label} for c in item.scale.choices],
+                "reverse": item.reverse,
+                "risk": item.risk,
+            }
+            for item in inst.items
+        ],
+        "free_text": [{"key": q.key, "text": q.text} for q in inst.free_text],
+    }
+
+
+@api.get("/instruments", response=list[InstrumentOut], tags=["measures"])
+def list_instruments(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every measure this clinic can use, with items and scoring facts."""
+    return [instrument_out(inst) for inst in registry().all()]
+
+
+@api.get("/clients", response=list[ClientOut], tags=["clients"])
+def list_clients(request: HttpRequest) -> Any:
+    """The caller's own caseload."""
+    return Client.objects.visible_to(_user(request))
+
+
+@api.get("/clients/{client_id}", response={200: ClientOut, 404: ErrorOut}, tags=["clients"])
+def get_client(request: HttpRequest, client_id: int) -> Any:
+    return _client(request, client_id)
+
+
+def _sessions(client: Client) -> Any:
+    return (
+        TherapySession.objects.filter(episode__client=client)
+        .order_by("episode__started_on", "number")
+        .prefetch_related(Prefetch("responses", queryset=Response.objects.order_by("submitted_at")))
+    )
+
+
+def _session_out(session: TherapySession) -> dict[str, Any]:
+    return {
+        "id": session.pk,
+        "episode_id": session.episode_id,
+        "number": session.number,
+        "date": session.date,
+        "modality": session.modality,
+        "responses": list(session.responses.all()),
+    }
+
+
+@api.get(
+    "/clients/{client_id}/sessions",
+    response={200: list[SessionOut], 404: ErrorOut},
+    tags=["sessions"],
+)
+def list_sessions(request: HttpRequest, client_id: int) -> Any:
+    """Sessions of all the client's episodes, each with its stored responses and scores."""
+    return [_session_out(s) for s in _sessions(_client(request, client_id))]
+
+
+@api.post(
+    "/clients/{client_id}/sessions",
+    response={201: SessionOut, 404: ErrorOut, 409: ErrorOut},
+    tags=["sessions"],
+)
+def create_session(request: HttpRequest, client_id: int, payload: SessionIn) -> Any:
+    """Add the next session to the client's current episode (opening one if needed)."""
+    client = _client(request, client_id)
+    try:
+        with transaction.atomic():
+            episode = client.current_episode or Episode.objects.create(
+                client=client, started_on=payload.date
+            )
+            number = (episode.sessions.aggregate(n=Max("number"))["n"] or 0) + 1
+            session = TherapySession.objects.create(
+                episode=episode, number=number, date=payload.date, modality=payload.modality
+            )
+    except IntegrityError:
+        return Status(409, {"detail": "Another session was added at the same moment; try again."})
+    return Status(201, _session_out(session))
+
+
+@api.get(
+    "/clients/{client_id}/scores",
+    response={200: list[ResponseOut], 404: ErrorOut},
+    tags=["scores"],
+)
+def list_scores(request: HttpRequest, client_id: int) -> Any:
+    """Every stored response of the client, oldest first, with item answers and scores."""
+    client = _client(request, client_id)
+    return Response.objects.filter(session__episode__client=client).order_by(
+        "session__date", "session__number", "submitted_at"
+    )
+
+
+@api.post(
+    "/sessions/{session_id}/feedback-requests",
+    response={201: FeedbackRequestOut, 400: ErrorOut, 404: ErrorOut},
+    tags=["feedback"],
+)
+def create_feedback_request(
+    request: HttpRequest, session_id: int, payload: FeedbackRequestIn
+) -> Any:
+    """Create a single-use, expiring link for the client to answer this session's measure."""
+    session = get_object_or_404(
+        TherapySession.objects.filter(
+            episode__client__in=Client.objects.visible_to(_user(request))
+        ),
+        pk=session_id,
+    )
+    try:
+        link = services.issue_link(session, payload.purpose, _user(request))
+    except services.SubmissionError as exc:
+        return Status(400, {"detail": str(exc)})
+    return Status(
+        201,
+        {
+            "id": link.request.pk,
+            "url": link.url,
+            "token": link.token,
+            "purpose": link.request.purpose,
+            "instruments": link.request.instruments,
+            "expires_at": link.request.expires_at,
+        },
+    )
+
+
+def _resolve(token: str, *, allow_completed: bool = False) -> Any:
+    try:
+        return services.resolve(token, allow_completed=allow_completed)
+    except services.LinkProblem as problem:
+        raise HttpError(_LINK_STATUS[problem.reason], _LINK_MESSAGE[problem.reason]) from problem
+
+
+@api.get(
+    "/feedback/{token}",
+    response={200: FeedbackFormOut, 404: ErrorOut, 410: ErrorOut},
+    auth=None,
+    tags=["feedback"],
+)
+def get_feedback_form(request: HttpRequest, token: str) -> Any:
+    """What the link asks (for a client app); needs only the link's token."""
+    feedback_request = _resolve(token)
+    services.mark_opened(feedback_request)
+    return {
+        "purpose": feedback_request.purpose,
+        "expires_at": feedback_request.expires_at,
+        "instruments": [instrument_out(registry().get(c)) for c in feedback_request.instruments],
+    }
+
+
+@api.post(
+    "/feedback/{token}",
+    response={200: FeedbackSubmitOut, 400: ErrorOut, 404: ErrorOut, 410: ErrorOut},
+    auth=None,
+    tags=["feedback"],
+)
+def submit_feedback(request: HttpRequest, token: str, payload: FeedbackSubmitIn) -> Any:
+    """Submit the client's answers. Repeating a successful submit is safe: nothing is duplicated."""
+    feedback_request = _resolve(token, allow_completed=True)
+    try:
+        responses, created = services.submit(feedback_request, payload.answers, payload.comments)
+    except services.SubmissionError as exc:
+        return Status(400, {"detail": str(exc)})
+    return Status(
+        200,
+        {
+            "status": "received" if created else "already_received",
+            "totals": {r.instrument: r.total for r in responses},
+        },
+    )

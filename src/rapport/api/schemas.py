@@ -1,0 +1,127 @@
+"""Request and response shapes of the JSON API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Field, Schema
+
+from rapport.care.models import Modality
+from rapport.feedback.models import Purpose
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ChoiceOut(Schema):
+    value: int
+    label: str | None
+
+
+class ItemOut(Schema):
+    number: int
+    key: str
+    label: str
+    text: str | None = Field(description="Null when the clinic has not installed licensed text.")
+    scale: str
+    minimum: float
+    maximum: float
+    step: float
+    choices: list[ChoiceOut]
+    reverse: bool
+    risk: bool
+
+
+class FreeTextOut(Schema):
+    key: str
+    text: str
+
+
+class InstrumentOut(Schema):
+    code: str
+    name: str
+    title: str
+    kind: str
+    respondent: str
+    timing: str
+    validated: bool = Field(description="False for project-authored measures.")
+    licence: str
+    citation: str
+    text_missing: bool
+    instructions: str | None
+    total_min: float
+    total_max: float
+    better: str
+    cutoff: float | None
+    reliable_change: float | None
+    items: list[ItemOut]
+    free_text: list[FreeTextOut]
+
+
+class ClientOut(Schema):
+    id: int
+    display_name: str
+    year_of_birth: int | None
+    outcome_measure: str
+    alliance_measure: str
+
+
+class ResponseOut(Schema):
+    id: int
+    instrument: str
+    respondent: str
+    total: float | None
+    band: str
+    clinical: bool | None
+    prorated: bool
+    risk_items: list[int]
+    subscales: dict[str, float | None]
+    answers: dict[str, float]
+    comments: dict[str, str]
+    submitted_at: datetime
+
+
+class SessionOut(Schema):
+    id: int
+    episode_id: int
+    number: int
+    date: date
+    modality: str
+    responses: list[ResponseOut]
+
+
+class SessionIn(Schema):
+    date: date
+    modality: Modality = Modality.IN_PERSON
+
+
+class FeedbackRequestIn(Schema):
+    purpose: Purpose = Field(description="'start' asks the outcome measure, 'end' the alliance.")
+
+
+class FeedbackRequestOut(Schema):
+    id: int
+    url: str = Field(description="Shown once: only a hash of the link's secret is stored.")
+    token: str
+    purpose: str
+    instruments: list[str]
+    expires_at: datetime
+
+
+class FeedbackFormOut(Schema):
+    purpose: str
+    expires_at: datetime
+    instruments: list[InstrumentOut]
+
+
+class FeedbackSubmitIn(Schema):
+    answers: dict[str, dict[int, float | None]] = Field(
+        description="Per measure code, item number -> answer (null = skipped)."
+    )
+    comments: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+
+class FeedbackSubmitOut(Schema):
+    status: str = Field(description="'received', or 'already_received' for a repeated submit.")
+    totals: dict[str, float | None]

@@ -1,0 +1,1 @@
+"""Clinical records: clients, their episodes of care and the sessions within them."""

@@ -1,0 +1,138 @@
+"""The ``rapport`` command: demo server, Django management, API tokens, measures.
+
+A thin shell: it parses arguments and calls Django management commands or the core.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings")
+    import django
+
+    django.setup()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="rapport")
+def main() -> None:
+    """Rapport: session feedback, alliance signals and transcript analysis for therapists."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--seed", default=2026, show_default=True, type=int, help="Demo data seed.")
+@click.option("--fresh", is_flag=True, help="Delete the demo SQLite database and start over.")
+@click.option("--no-serve", is_flag=True, help="Set up and seed, then exit without serving.")
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn workers.")
+def demo(host: str, port: int, seed: int, fresh: bool, no_serve: bool, workers: int) -> None:
+    """Run the demo clinic on SQLite: migrate, seed fictional data, print logins, serve."""
+    os.environ.setdefault("SITE_URL", f"http://{host}:{port}")
+    if fresh:
+        from rapport.envvars import env
+
+        if env("DATABASE_URL"):
+            raise click.UsageError("--fresh only deletes the embedded SQLite demo database.")
+        data_dir = Path(env("RAPPORT_DATA_DIR") or Path(__file__).resolve().parents[2] / "var")
+        for suffix in ("", "-wal", "-shm"):
+            (data_dir / f"rapport.sqlite3{suffix}").unlink(missing_ok=True)
+    _django()
+    from django.core.management import call_command
+
+    from rapport.care.demo_seed import DEMO_PASSWORD, demo_exists, seed_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if demo_exists():
+        click.echo("Demo clinic already set up (use --fresh to rebuild it).")
+        logins = [("admin", "Clinic admin"), ("alice", "Therapist"), ("bob", "Therapist")]
+    else:
+        click.echo(f"Creating the demo clinic (seed {seed})…")
+        logins = [(login.username, login.role) for login in seed_demo(seed=seed)]
+    click.echo("")
+    click.secho(f"  Rapport demo clinic: http://{host}:{port}/", bold=True)
+    for username, role in logins:
+        click.echo(f"  {role:13} username {username:6} password {DEMO_PASSWORD}")
+    click.echo("  API docs:     /api/docs   ·   Operators' admin: /admin/ (create a superuser)")
+    click.echo("  All people and answers in the demo are fictional.")
+    if no_serve:
+        return
+    click.echo("  Press Ctrl+C to stop.\n")
+    gunicorn = shutil.which("gunicorn") or "gunicorn"
+    os.execv(
+        sys.executable,
+        [
+            sys.executable,
+            gunicorn,
+            "rapport.wsgi",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+        ],
+    )
+
+
+@main.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args: tuple[str, ...]) -> None:
+    """Run a Django management command, e.g. ``rapport manage migrate``."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["rapport manage", *args])
+
+
+@main.group()
+def token() -> None:
+    """Personal API tokens for scripts."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--name", default="script", show_default=True, help="What the token is for.")
+def token_create(username: str, name: str) -> None:
+    """Create an API token for USERNAME and print it once."""
+    _django()
+    from rapport.accounts.models import User
+    from rapport.accounts.tokens import issue_token
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise click.ClickException(f"No active staff user called {username!r}.")
+    click.echo(issue_token(user, name))
+
+
+@main.command()
+@click.option(
+    "--text-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="RAPPORT_INSTRUMENT_TEXT_DIR",
+    help="Folder of clinic-supplied licensed item text.",
+)
+def instruments(text_dir: Path | None) -> None:
+    """List the measures Rapport can collect, their licence and whether text is installed."""
+    from rapport.core.instruments import default_registry
+
+    for inst in default_registry(text_dir).all():
+        text = "text missing" if inst.text_missing else "text ready"
+        validated = "" if inst.validated else " [project-authored]"
+        click.echo(
+            f"{inst.code:18} {inst.name:12} {inst.kind:9} {text:13} {inst.licence.name}{validated}"
+        )
+
+
+if __name__ == "__main__":
+    main()

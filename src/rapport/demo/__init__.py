@@ -1,0 +1,24 @@
+"""A reproducible synthetic demo clinic, as plain Python (no Django).
+
+``generate_demo_clinic()`` returns fictional therapists, clients, sessions and item-level
+answers whose numbers tell recognisable clinical stories; a Django loader maps them onto
+models so a demo login has something realistic to look at.
+"""
+
+from .model import DemoClient, DemoClinic, DemoResponse, DemoSession, DemoTherapist
+from .stories import CLINIC_NAME, NAMED_FOR_ALICE, THERAPISTS, generate_demo_clinic
+from .trajectories import FILLER_STORIES, STORIES
+
+__all__ = [
+    "CLINIC_NAME",
+    "FILLER_STORIES",
+    "NAMED_FOR_ALICE",
+    "STORIES",
+    "THERAPISTS",
+    "DemoClient",
+    "DemoClinic",
+    "DemoResponse",
+    "DemoSession",
+    "DemoTherapist",
+    "generate_demo_clinic",
+]

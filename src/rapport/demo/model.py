@@ -1,0 +1,64 @@
+"""The shape of the synthetic demo clinic: plain frozen dataclasses, no Django.
+
+These are the output contract that the Django loader maps onto accounts, clients, episodes,
+sessions and responses. Keeping them framework-free means the demo data can be generated,
+inspected and tested in a notebook or a plain pytest run.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DemoResponse:
+    """One completed measure: raw item answers plus any free-text answers."""
+
+    instrument: str  # registry code: "phq9", "gad7", "core10", "checkin", "checkin_therapist"
+    answers: dict[int, float]  # item number (1-based) -> answer on the item's raw scale
+    comments: dict[str, str]  # free text by question key ("next_time", "note"); may be empty
+
+
+@dataclass(frozen=True)
+class DemoSession:
+    """One session with its outcome (start), client check-in (end) and therapist check-in."""
+
+    number: int  # 1-based within the episode
+    date: datetime.date
+    modality: str  # "in_person" | "video" | "phone" | "text_chat"
+    responses: tuple[DemoResponse, ...]
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    """A fictional client whose numbers tell one recognisable clinical story."""
+
+    display_name: str  # first name + last initial, e.g. "Dana R."
+    story: str  # machine key, e.g. "rupture_repair"
+    story_text: str  # one sentence a demo user reads
+    therapist: str  # username of the therapist
+    outcome_measure: str  # "phq9" | "gad7" | "core10"
+    alliance_measure: str  # "checkin"
+    year_of_birth: int
+    episode_start: datetime.date
+    sessions: tuple[DemoSession, ...]
+
+
+@dataclass(frozen=True)
+class DemoTherapist:
+    """A demo login that owns a caseload."""
+
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class DemoClinic:
+    """The whole demo: a clinic, its therapists and their clients."""
+
+    name: str
+    therapists: tuple[DemoTherapist, ...]
+    clients: tuple[DemoClient, ...]

@@ -1,0 +1,1 @@
+"""Collecting measures: feedback links, tablet mode and stored responses."""

@@ -1,0 +1,143 @@
+"""The client's side: the form behind a feedback link, with no password.
+
+Every failure (bad link, expired, used, invalid answers) gets a friendly page with a 4xx status,
+never a 500. The form works without JavaScript; with it, answers are also kept on the device
+until the server acknowledges them (see static/rapport/feedback-form.js).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from rapport.core.instruments import Instrument
+from rapport.feedback import services
+from rapport.feedback.forms import item_field, parse_answers, text_field
+from rapport.feedback.instruments import registry
+from rapport.feedback.models import Channel, FeedbackRequest
+
+_PROBLEM_STATUS = {"invalid": 404, "expired": 410, "used": 410}
+
+
+def _problem_page(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(
+        request,
+        "feedback/link_problem.html",
+        {"reason": reason},
+        status=_PROBLEM_STATUS[reason],
+    )
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _item_rows(instrument: Instrument, posted: dict[str, str]) -> list[dict[str, Any]]:
+    """What the template needs for each item, including any value posted before an error."""
+    rows = []
+    for item in instrument.items:
+        name = item_field(instrument, item.number)
+        rows.append(
+            {
+                "item": item,
+                "name": name,
+                "value": posted.get(name, ""),
+                "choices": [
+                    {
+                        "value": c.value,
+                        "label": c.label,
+                        "checked": posted.get(name) == str(c.value),
+                    }
+                    for c in item.scale.choices
+                ],
+            }
+        )
+    return rows
+
+
+def measures_context(
+    codes: list[str], posted: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Template rows for each measure's items and free-text questions."""
+    posted = posted or {}
+    measures = []
+    for code in codes:
+        instrument = registry().get(code)
+        measures.append(
+            {
+                "instrument": instrument,
+                "items": _item_rows(instrument, posted),
+                "free_text": [
+                    {
+                        "question": q,
+                        "name": text_field(instrument, q.key),
+                        "value": posted.get(text_field(instrument, q.key), ""),
+                    }
+                    for q in instrument.free_text
+                ],
+            }
+        )
+    return measures
+
+
+def _form_page(
+    request: HttpRequest,
+    feedback_request: FeedbackRequest,
+    token: str,
+    error: str = "",
+    posted: dict[str, str] | None = None,
+) -> HttpResponse:
+    context = {
+        "feedback_request": feedback_request,
+        "measures": measures_context(feedback_request.instruments, posted),
+        "tablet": feedback_request.channel == Channel.TABLET,
+        "token": token,
+        "error": error,
+    }
+    return render(request, "feedback/form.html", context, status=400 if error else 200)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def feedback_form(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        feedback_request = services.resolve(token, allow_completed=request.method == "POST")
+    except services.LinkProblem as problem:
+        return _problem_page(request, problem.reason)
+
+    if request.method == "GET":
+        services.mark_opened(feedback_request)
+        return _form_page(request, feedback_request, token)
+
+    instruments = [registry().get(code) for code in feedback_request.instruments]
+    try:
+        parsed = parse_answers(instruments, request.POST)
+        services.submit(feedback_request, parsed.answers, parsed.comments)
+    except services.SubmissionError as exc:
+        if _wants_json(request):
+            return JsonResponse({"status": "error", "message": str(exc)}, status=400)
+        return _form_page(request, feedback_request, token, str(exc), request.POST.dict())
+    if _wants_json(request):
+        return JsonResponse({"status": "received"})
+    return redirect("feedback-thanks", token=token)
+
+
+@never_cache
+def feedback_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        feedback_request = services.resolve(token, allow_completed=True)
+    except services.LinkProblem as problem:
+        return _problem_page(request, problem.reason)
+    return render(
+        request,
+        "feedback/thanks.html",
+        {
+            "feedback_request": feedback_request,
+            "tablet": feedback_request.channel == Channel.TABLET,
+            "received": feedback_request.completed_at is not None,
+        },
+    )

@@ -1,0 +1,43 @@
+"""URL map: staff pages, the client's feedback form, the API and the operators' admin."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from rapport.api.routes import api
+from rapport.feedback import tablet
+from rapport.feedback import views as feedback_views
+from rapport.web.views import caseload, clients, sessions, staff
+
+urlpatterns = [
+    path("", caseload.caseload_view, name="caseload"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("clients/new/", clients.client_new, name="client-new"),
+    path("clients/<int:client_id>/", clients.client_detail, name="client-detail"),
+    path("clients/<int:client_id>/sessions/new/", sessions.session_new, name="session-new"),
+    path("sessions/<int:session_id>/", sessions.session_detail, name="session-detail"),
+    path(
+        "sessions/<int:session_id>/links/<str:purpose>/",
+        sessions.issue_link,
+        name="session-issue-link",
+    ),
+    path(
+        "sessions/<int:session_id>/tablet/<str:purpose>/",
+        tablet.start_tablet,
+        name="session-tablet",
+    ),
+    path("sessions/<int:session_id>/rating/", sessions.rate_session, name="session-rate"),
+    path("tablet/unlock/", tablet.unlock, name="tablet-unlock"),
+    path("clinic/staff/", staff.staff_list, name="staff-list"),
+    path("clinic/staff/<int:user_id>/active/", staff.staff_toggle_active, name="staff-toggle"),
+    path("f/<str:token>/", feedback_views.feedback_form, name="feedback-form"),
+    path("f/<str:token>/thanks/", feedback_views.feedback_thanks, name="feedback-thanks"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "rapport.web.views.errors.not_found"
+handler500 = "rapport.web.views.errors.server_error"

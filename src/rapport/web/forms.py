@@ -1,0 +1,89 @@
+"""Staff forms: new client, new session, new therapist."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+
+from rapport.accounts.models import Role, User
+from rapport.care.models import Client, Modality
+from rapport.core.instruments import Kind
+from rapport.feedback.instruments import client_measures
+
+
+def _measure_choices(kind: Kind) -> list[tuple[str, str]]:
+    choices = []
+    for inst in client_measures(kind):
+        suffix = " (licensed text not installed)" if inst.text_missing else ""
+        suffix += "" if inst.validated else " (project-authored)"
+        choices.append((inst.code, f"{inst.name}{suffix}"))
+    return choices
+
+
+class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
+    started_on = forms.DateField(
+        initial=date.today,
+        label="Episode starts on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Client
+        fields = ["display_name", "year_of_birth", "outcome_measure", "alliance_measure"]
+        help_texts = {"display_name": "A name or initials your team will recognise."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome_measure"] = forms.ChoiceField(
+            choices=_measure_choices(Kind.OUTCOME),
+            help_text="Asked at the start of each session.",
+        )
+        self.fields["alliance_measure"] = forms.ChoiceField(
+            choices=_measure_choices(Kind.ALLIANCE),
+            help_text="Asked at the end of each session.",
+        )
+
+    def clean_year_of_birth(self) -> int | None:
+        year = self.cleaned_data.get("year_of_birth")
+        if year is not None and not 1900 <= year <= date.today().year:
+            raise forms.ValidationError("Enter a year between 1900 and this year.")
+        return year
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(initial=date.today, widget=forms.DateInput(attrs={"type": "date"}))
+    modality = forms.ChoiceField(choices=Modality.choices)
+
+
+class TherapistForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.THERAPIST)
+    password = forms.CharField(widget=forms.PasswordInput, help_text="At least 12 characters.")
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("That username is taken.")
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password = cleaned.get("password")
+        if password:
+            candidate = User(
+                username=cleaned.get("username", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+                email=cleaned.get("email", ""),
+            )
+            try:
+                validate_password(password, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned

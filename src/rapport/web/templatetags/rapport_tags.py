@@ -1,0 +1,61 @@
+"""Template helpers for showing scores and item-level answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from rapport.core.instruments import UnknownInstrument
+from rapport.feedback.instruments import registry
+from rapport.feedback.models import Response
+
+register = template.Library()
+
+
+@register.filter
+def item_answers(response: Response | None) -> list[dict[str, Any]]:
+    """Each item of the response's measure with the answer given (None when skipped)."""
+    if response is None:
+        return []
+    try:
+        instrument = registry().get(response.instrument)
+    except UnknownInstrument:
+        return [{"label": f"Item {k}", "answer": v} for k, v in response.answers.items()]
+    rows = []
+    for item in instrument.items:
+        answer = response.answer_for(item.number)
+        label = next(
+            (c.label for c in item.scale.choices if answer is not None and c.value == answer), None
+        )
+        rows.append(
+            {
+                "number": item.number,
+                "label": item.label,
+                "answer": answer,
+                "answer_label": label,
+                "risk": item.risk and answer is not None and answer > item.scale.minimum,
+                "maximum": item.scale.maximum,
+            }
+        )
+    return rows
+
+
+@register.filter
+def score(response: Response | None) -> str:
+    """The total formatted with the measure's decimals, or a dash."""
+    if response is None or response.total is None:
+        return "–"
+    try:
+        decimals = registry().get(response.instrument).decimals
+    except UnknownInstrument:
+        decimals = 1
+    return f"{response.total:.{decimals}f}"
+
+
+@register.filter
+def measure_name(code: str) -> str:
+    try:
+        return registry().get(code).name
+    except UnknownInstrument:
+        return code

@@ -1,0 +1,1 @@
+"""Therapist and clinic-admin pages."""

@@ -1,0 +1,52 @@
+"""A client's record: charts across sessions, item-level answers and comments."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from rapport.care.models import Episode
+from rapport.feedback.instruments import THERAPIST_RATING, registry
+from rapport.web.access import get_client_for_user, staff_user
+from rapport.web.forms import ClientForm
+from rapport.web.records import chart_data, session_records
+
+
+@login_required
+def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_user(request, client_id)
+    episode = client.current_episode or client.episodes.first()
+    sessions = episode.sessions.order_by("number") if episode else client.episodes.none()
+    records = session_records(client, sessions)  # type: ignore[arg-type]
+    reg = registry()
+    context = {
+        "client": client,
+        "episode": episode,
+        "records": records,
+        "chart": chart_data(client, records),
+        "outcome": reg.get(client.outcome_measure) if client.outcome_measure in reg else None,
+        "alliance": reg.get(client.alliance_measure) if client.alliance_measure in reg else None,
+        "therapist_measure": reg.get(THERAPIST_RATING),
+    }
+    return render(request, "web/client_detail.html", context)
+
+
+@login_required
+def client_new(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if user.clinic is None:
+            form.add_error(None, "Your account belongs to no clinic; ask your clinic admin.")
+        else:
+            with transaction.atomic():
+                client = form.save(commit=False)
+                client.clinic = user.clinic
+                client.therapist = user
+                client.save()
+                Episode.objects.create(client=client, started_on=form.cleaned_data["started_on"])
+            return redirect("client-detail", client_id=client.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/client_form.html", {"form": form}, status=status)

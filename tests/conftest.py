@@ -1,0 +1,47 @@
+"""Shared fixtures: fast password hashing and the named test people."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from tests.factory import Factory
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from
+# such a thread unless told that the test owns it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def factory() -> Factory:
+    return Factory()
+
+
+@dataclass
+class People:
+    """The cast every permission test reads like a sentence with."""
+
+    factory: Factory
+
+    def __post_init__(self) -> None:
+        f = self.factory
+        self.riverside = f.make_clinic(name="Riverside")
+        self.elsewhere = f.make_clinic(name="Elsewhere")
+        self.alice = f.make_user("alice", self.riverside)
+        self.bob = f.make_user("bob", self.riverside)
+        self.ada = f.make_user("ada", self.riverside, role="admin")
+        self.charlie = f.make_user("charlie", self.elsewhere)
+        self.dana = f.make_client(self.alice, display_name="Dana R.")
+        self.eli = f.make_client(self.bob, display_name="Eli K.")
+
+
+@pytest.fixture
+def people(db: None, factory: Factory) -> People:
+    return People(factory)

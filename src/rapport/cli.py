@@ -6,7 +6,6 @@ A thin shell: it parses arguments and calls Django management commands or the co
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -65,12 +64,13 @@ def demo(host: str, port: int, seed: int, fresh: bool, no_serve: bool, workers: 
     if no_serve:
         return
     click.echo("  Press Ctrl+C to stop.\n")
-    gunicorn = shutil.which("gunicorn") or "gunicorn"
+    # `python -m gunicorn`: works whether or not the venv's bin folder is on PATH.
     os.execv(
         sys.executable,
         [
             sys.executable,
-            gunicorn,
+            "-m",
+            "gunicorn",
             "rapport.wsgi",
             "--bind",
             f"{host}:{port}",

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from rapport.core.instruments.errors import DefinitionError
 from rapport.core.instruments.formatting import format_range
-from rapport.core.instruments.loader import FieldReader, read_toml
 from rapport.core.instruments.model import Choice, Instrument, Item, Scale
+from rapport.core.instruments.toml_reader import FieldReader, read_toml
 
 
 def _refuse_override(reader: FieldReader, key: str, instrument: Instrument) -> DefinitionError:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from rapport.core.instruments.clinic_text import apply_clinic_text
 from rapport.core.instruments.errors import DefinitionError, UnknownInstrument
-from rapport.core.instruments.loader import parse_definition, read_toml
+from rapport.core.instruments.loader import parse_definition
 from rapport.core.instruments.model import Instrument
+from rapport.core.instruments.toml_reader import read_toml
 
 BUNDLED_DEFINITIONS = Path(__file__).parent / "definitions"
 

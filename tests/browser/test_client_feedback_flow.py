@@ -25,7 +25,7 @@ def _log_in(page: Any, live_server: Any, username: str) -> None:
 
 class TestClientFeedbackFlow:
     def test_it_collects_feedback_on_a_phone_and_shows_it_to_the_therapist(
-        self, people: People, live_server: Any, phone: Any, page: Any
+        self, people: People, live_server: Any, phone: Any, desk: Any, console_errors: list[str]
     ) -> None:
         """Open the link at 360 px, answer by touch and keyboard, send; Alice sees 7.6."""
         first = people.factory.make_session(people.dana)
@@ -46,14 +46,18 @@ class TestClientFeedbackFlow:
         expect(phone.get_by_role("heading", name="Thank you")).to_be_visible()
         assert Response.objects.get(session=session).total == 7.6
 
-        _log_in(page, live_server, "alice")
-        page.get_by_role("link", name="Dana R.").click()
-        row = page.locator("#session-2")
+        _log_in(desk, live_server, "alice")
+        desk.get_by_role("link", name="Dana R.").click()
+        row = desk.locator("#session-2")
         expect(row).to_contain_text("7.6")
         expect(row).to_contain_text("Talk about work")
         # The chart library loaded from the app and drew both charts.
-        assert page.evaluate("typeof window.Chart") == "function"
-        expect(page.locator("#alliance-chart")).to_be_visible()
+        assert desk.evaluate("typeof window.Chart") == "function"
+        expect(desk.locator("#alliance-chart")).to_be_visible()
+        desk.get_by_role("link", name="S2").click()
+        desk.get_by_role("button", name="Create a secure link").first.click()
+        expect(desk.locator(".qr svg")).to_be_visible()
+        assert console_errors == []  # no CSP violations, no script errors
 
     def test_it_warns_about_unanswered_questions_before_sending(
         self, people: People, live_server: Any, phone: Any

@@ -160,7 +160,7 @@ def _steady_improver(ctx: PlanContext) -> list[Beat]:
     """The common case: clear improvement, good and slowly strengthening alliance."""
     rng, n, top = ctx.rng, ctx.n_sessions, ctx.top
     start, end = top * rng.uniform(0.5, 0.68), top * rng.uniform(0.16, 0.3)
-    a0 = rng.uniform(8.2, 8.9)
+    a0 = rng.uniform(9.0, 9.3)  # alliance ratings cluster near the top (ceiling effect)
     return [
         Beat(
             lerp(start, end, progress(i, n)) + wobble(rng, 0.045 * top, 0.09 * top),
@@ -176,7 +176,7 @@ def _slow_improver(ctx: PlanContext) -> list[Beat]:
     rng, n, top = ctx.rng, ctx.n_sessions, ctx.top
     start = top * rng.uniform(0.5, 0.62)
     end = start - top * rng.uniform(0.1, 0.18)
-    a0 = rng.uniform(7.8, 8.5)
+    a0 = rng.uniform(8.8, 9.2)
     return [
         Beat(
             lerp(start, end, progress(i, n)) + wobble(rng, 0.045 * top, 0.09 * top),
@@ -191,7 +191,7 @@ def _flat(ctx: PlanContext) -> list[Beat]:
     """No reliable change either way: the case routine monitoring exists to catch."""
     rng, n, top = ctx.rng, ctx.n_sessions, ctx.top
     level = top * rng.uniform(0.42, 0.55)
-    a0 = rng.uniform(7.3, 8.2)
+    a0 = rng.uniform(8.0, 8.9)  # a stuck therapy often has a lukewarm alliance
     return [
         Beat(
             level + wobble(rng, 0.05 * top, 0.1 * top),

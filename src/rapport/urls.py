@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("clients/new/", clients.client_new, name="client-new"),
     path("clients/<int:client_id>/", clients.client_detail, name="client-detail"),
+    path("clients/<int:client_id>/measures/", clients.client_measures, name="client-measures"),
     path("clients/<int:client_id>/sessions/new/", sessions.session_new, name="session-new"),
     path("sessions/<int:session_id>/", sessions.session_detail, name="session-detail"),
     path(

@@ -18,6 +18,8 @@ def _bobs_routes(people: People) -> list[tuple[str, str]]:
     c, s = people.eli.pk, session.pk
     return [
         ("get", reverse("client-detail", args=[c])),
+        ("get", reverse("client-measures", args=[c])),
+        ("post", reverse("client-measures", args=[c])),
         ("get", reverse("session-new", args=[c])),
         ("post", reverse("session-new", args=[c])),
         ("get", reverse("session-detail", args=[s])),
@@ -39,7 +41,13 @@ class TestOwnership:
         browser = Browser()
         browser.force_login(getattr(people, who))
         for method, url in _bobs_routes(people):
-            body = {"date": "2026-10-01", "modality": "video", "purpose": "start"}
+            body = {
+                "date": "2026-10-01",
+                "modality": "video",
+                "purpose": "start",
+                "outcome_measure": "gad7",
+                "alliance_measure": "checkin",
+            }
             if method == "post" and url.startswith("/api/"):
                 page = browser.post(url, body, content_type="application/json")
             else:
@@ -48,6 +56,8 @@ class TestOwnership:
         assert FeedbackRequest.objects.count() == 0
         assert Response.objects.count() == 1  # only the one made above
         assert people.eli.current_episode.sessions.count() == 1  # type: ignore[union-attr]
+        people.eli.refresh_from_db()
+        assert people.eli.outcome_measure == "phq9"
 
     def test_it_shows_bob_his_own_client(self, people: People) -> None:
         """The same routes work for Bob, so the 404s above are about ownership."""

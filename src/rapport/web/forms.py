@@ -37,20 +37,30 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outcome_measure"] = forms.ChoiceField(
-            choices=_measure_choices(Kind.OUTCOME),
-            help_text="Asked at the start of each session.",
-        )
-        self.fields["alliance_measure"] = forms.ChoiceField(
-            choices=_measure_choices(Kind.ALLIANCE),
-            help_text="Asked at the end of each session.",
-        )
+        self.fields.update(MeasuresForm().fields)
 
     def clean_year_of_birth(self) -> int | None:
         year = self.cleaned_data.get("year_of_birth")
         if year is not None and not 1900 <= year <= date.today().year:
             raise forms.ValidationError("Enter a year between 1900 and this year.")
         return year
+
+
+class MeasuresForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Change which measures a client is asked from the next feedback request on."""
+
+    class Meta:
+        model = Client
+        fields = ["outcome_measure", "alliance_measure"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome_measure"] = forms.ChoiceField(
+            choices=_measure_choices(Kind.OUTCOME), help_text="Asked at the start of each session."
+        )
+        self.fields["alliance_measure"] = forms.ChoiceField(
+            choices=_measure_choices(Kind.ALLIANCE), help_text="Asked at the end of each session."
+        )
 
 
 class SessionForm(forms.Form):

@@ -10,7 +10,7 @@ from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from rapport.accounts.models import User
 from rapport.care.models import Client, TherapySession
-from rapport.core.instruments import Instrument, UnknownInstrument
+from rapport.core.instruments import Instrument, Kind, UnknownInstrument
 from rapport.core.status import Status, caseload_status
 from rapport.feedback.instruments import THERAPIST_RATING, registry
 from rapport.feedback.models import Respondent, Response
@@ -98,27 +98,33 @@ class SessionRecord:
 
 
 def session_records(client: Client, sessions: QuerySet[TherapySession]) -> list[SessionRecord]:
-    """Each session with the latest response per role, in two queries."""
+    """Each session with the latest response per role, in two queries.
+
+    Responses are placed by the kind of measure they answer, not by the client's current
+    choice, so answers given before a change of measure stay visible.
+    """
     records = {s.pk: SessionRecord(s) for s in sessions}
     responses = Response.objects.filter(session_id__in=records).order_by("submitted_at")
     for response in responses:
         record = records[response.session_id]
+        instrument = _instrument(response.instrument)
         if response.respondent == Respondent.THERAPIST and response.instrument == THERAPIST_RATING:
             record.therapist = response
-        elif response.instrument == client.outcome_measure:
-            record.outcome = response
-        elif response.instrument == client.alliance_measure:
-            record.alliance = response
-        else:
+        elif response.respondent != Respondent.CLIENT or instrument is None:
             record.others.append(response)
+        elif instrument.kind is Kind.OUTCOME:
+            record.outcome = response
+        else:
+            record.alliance = response
     return list(records.values())
 
 
-def _series(records: list[SessionRecord], attr: str) -> list[float | None]:
+def _series(records: list[SessionRecord], attr: str, code: str) -> list[float | None]:
+    """Totals of one measure across sessions; other measures' totals are not comparable."""
     values = []
     for record in records:
         response = getattr(record, attr)
-        values.append(response.total if response else None)
+        values.append(response.total if response and response.instrument == code else None)
     return values
 
 
@@ -142,11 +148,14 @@ def chart_data(client: Client, records: list[SessionRecord]) -> dict[str, Any]:
     return {
         "labels": [f"S{r.session.number}" for r in records],
         "dates": [r.session.date.isoformat() for r in records],
-        "outcome": {"measure": describe(outcome), "values": _series(records, "outcome")},
+        "outcome": {
+            "measure": describe(outcome),
+            "values": _series(records, "outcome", client.outcome_measure),
+        },
         "alliance": {
             "measure": describe(alliance),
-            "values": _series(records, "alliance"),
+            "values": _series(records, "alliance", client.alliance_measure),
             "therapist": describe(therapist),
-            "therapist_values": _series(records, "therapist"),
+            "therapist_values": _series(records, "therapist", THERAPIST_RATING),
         },
     }

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from rapport.care.models import Episode
 from rapport.feedback.instruments import THERAPIST_RATING, registry
 from rapport.web.access import get_client_for_user, staff_user
-from rapport.web.forms import ClientForm
+from rapport.web.forms import ClientForm, MeasuresForm
 from rapport.web.records import chart_data, session_records
 
 
@@ -29,6 +29,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         "outcome": reg.get(client.outcome_measure) if client.outcome_measure in reg else None,
         "alliance": reg.get(client.alliance_measure) if client.alliance_measure in reg else None,
         "therapist_measure": reg.get(THERAPIST_RATING),
+        "measures_form": MeasuresForm(instance=client),
     }
     return render(request, "web/client_detail.html", context)
 
@@ -50,3 +51,17 @@ def client_new(request: HttpRequest) -> HttpResponse:
             return redirect("client-detail", client_id=client.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "web/client_form.html", {"form": form}, status=status)
+
+
+@login_required
+def client_measures(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Change the client's measures; stored responses keep the measure they were given on."""
+    client = get_client_for_user(request, client_id)
+    form = MeasuresForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("client-detail", client_id=client.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "web/measures_form.html", {"form": form, "client": client}, status=status
+    )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -11,5 +12,5 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No context processors that might touch the database that may have just failed.
-    return render(request, "web/server_error.html", status=500, using=None)
+    # Rendered without the request: its context processors may need the database that just failed.
+    return HttpResponseServerError(loader.render_to_string("web/server_error.html"))

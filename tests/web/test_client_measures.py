@@ -1,0 +1,58 @@
+"""A therapist chooses each client's outcome and alliance measures."""
+
+from __future__ import annotations
+
+from django.test import Client as Browser
+from django.urls import reverse
+
+from rapport.feedback import services
+from rapport.web.views.errors import server_error
+from tests.conftest import People
+from tests.factory import phq9
+
+
+class TestClientMeasures:
+    def test_it_changes_what_new_links_ask(self, people: People) -> None:
+        """After switching Dana to GAD-7, a start-of-session link asks GAD-7."""
+        browser = Browser()
+        browser.force_login(people.alice)
+        page = browser.post(
+            reverse("client-measures", args=[people.dana.pk]),
+            {"outcome_measure": "gad7", "alliance_measure": "checkin"},
+        )
+        assert page.status_code == 302
+        people.dana.refresh_from_db()
+        link = services.issue_link(people.factory.make_session(people.dana), "start", people.alice)
+        assert link.request.instruments == ["gad7"]
+
+    def test_it_keeps_earlier_answers_on_their_own_measure(self, people: People) -> None:
+        """PHQ-9 answers given before the switch still show with PHQ-9 scoring."""
+        session = people.factory.make_session(people.dana)
+        people.factory.make_response(session, "phq9", phq9([2] * 8 + [0]))
+        people.dana.outcome_measure = "gad7"
+        people.dana.save()
+        browser = Browser()
+        browser.force_login(people.alice)
+        page = browser.get(reverse("session-detail", args=[session.pk]))
+        assert ">16</strong>" in page.text
+        assert "PHQ-9" in page.text
+
+    def test_it_refuses_an_unknown_or_wrong_kind_of_measure(self, people: People) -> None:
+        """An alliance measure cannot be the outcome measure; the form says so."""
+        browser = Browser()
+        browser.force_login(people.alice)
+        page = browser.post(
+            reverse("client-measures", args=[people.dana.pk]),
+            {"outcome_measure": "srs", "alliance_measure": "nonsense"},
+        )
+        assert page.status_code == 400
+        assert "Select a valid choice" in page.text
+        people.dana.refresh_from_db()
+        assert people.dana.outcome_measure == "phq9"
+
+    def test_it_shows_a_plain_page_on_server_errors(self, rf) -> None:  # type: ignore[no-untyped-def]
+        """The 500 page needs no database and shows no traceback."""
+        page = server_error(rf.get("/"))
+        assert page.status_code == 500
+        assert b"Something went wrong on our side" in page.content
+        assert b"Traceback" not in page.content

@@ -4,37 +4,77 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client as Browser
-from django.urls import reverse
+from django.urls import URLPattern, get_resolver, reverse
 
+from rapport.api.routes import api
 from rapport.feedback.models import FeedbackRequest, Response
 from tests.conftest import People
 from tests.factory import checkin
 
+# Every route naming a client or session: (method, URL name or API path, extra URL kwargs).
+RECORD_ROUTES: list[tuple[str, str, dict[str, str]]] = [
+    ("get", "client-detail", {}),
+    ("get", "client-measures", {}),
+    ("post", "client-measures", {}),
+    ("get", "session-new", {}),
+    ("post", "session-new", {}),
+    ("get", "session-detail", {}),
+    ("post", "session-issue-link", {"purpose": "start"}),
+    ("post", "session-tablet", {"purpose": "end"}),
+    ("post", "session-rate", {}),
+    ("get", "/api/clients/{client_id}", {}),
+    ("get", "/api/clients/{client_id}/sessions", {}),
+    ("post", "/api/clients/{client_id}/sessions", {}),
+    ("get", "/api/clients/{client_id}/scores", {}),
+    ("post", "/api/sessions/{session_id}/feedback-requests", {}),
+]
+
 
 def _bobs_routes(people: People) -> list[tuple[str, str]]:
-    """Every route that names a client or session, pointed at Bob's client Eli."""
+    """Every record route, pointed at Bob's client Eli and one of his sessions."""
     session = people.factory.make_session(people.eli)
     people.factory.make_response(session, "checkin", checkin(9, 9, 9, 9, 9))
-    c, s = people.eli.pk, session.pk
-    return [
-        ("get", reverse("client-detail", args=[c])),
-        ("get", reverse("client-measures", args=[c])),
-        ("post", reverse("client-measures", args=[c])),
-        ("get", reverse("session-new", args=[c])),
-        ("post", reverse("session-new", args=[c])),
-        ("get", reverse("session-detail", args=[s])),
-        ("post", reverse("session-issue-link", args=[s, "start"])),
-        ("post", reverse("session-tablet", args=[s, "end"])),
-        ("post", reverse("session-rate", args=[s])),
-        ("get", f"/api/clients/{c}"),
-        ("get", f"/api/clients/{c}/sessions"),
-        ("post", f"/api/clients/{c}/sessions"),
-        ("get", f"/api/clients/{c}/scores"),
-        ("post", f"/api/sessions/{s}/feedback-requests"),
-    ]
+    ids = {"client_id": people.eli.pk, "session_id": session.pk}
+    urls = []
+    for method, route, extra in RECORD_ROUTES:
+        if route.startswith("/api/"):
+            urls.append((method, route.format(**ids)))
+        else:
+            wanted = {k: v for k, v in ids.items() if f"<int:{k}>" in _page_routes()[route]}
+            urls.append((method, reverse(route, kwargs={**wanted, **extra})))
+    return urls
+
+
+def _page_routes() -> dict[str, str]:
+    return {
+        str(p.name): str(p.pattern)
+        for p in get_resolver().url_patterns
+        if isinstance(p, URLPattern)
+    }
+
+
+def _record_routes() -> set[str]:
+    """Page URL names and "method /api/path" for every route taking a client or session id."""
+    routes = {
+        name
+        for name, pattern in _page_routes().items()
+        if "client_id" in pattern or "session_id" in pattern
+    }
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        if "{client_id}" in path or "{session_id}" in path:
+            routes.update(f"{method} {path}" for method in operations)
+    return routes
 
 
 class TestOwnership:
+    def test_it_covers_every_route_that_names_a_record(self) -> None:
+        """A new page or API route with a client/session id must join RECORD_ROUTES."""
+        covered = {
+            f"{method} {route}" if route.startswith("/api/") else route
+            for method, route, _ in RECORD_ROUTES
+        }
+        assert _record_routes() <= covered, _record_routes() - covered
+
     @pytest.mark.parametrize("who", ["alice", "charlie", "ada"])
     def test_it_hides_bobs_client_from_everyone_else(self, people: People, who: str) -> None:
         """Alice (colleague), Charlie (other clinic) and Ada (admin) get 404; nothing changes."""

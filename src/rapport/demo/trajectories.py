@@ -156,35 +156,36 @@ def _deteriorating(ctx: PlanContext) -> list[Beat]:
     return beats
 
 
-def _steady_improver(ctx: PlanContext) -> list[Beat]:
-    """The common case: clear improvement, good and slowly strengthening alliance."""
+def _linear_course(
+    ctx: PlanContext, start: float, end: float, a0: float, *, a_gain: float, a_sd: float
+) -> list[Beat]:
+    """Outcome moving linearly from ``start`` to ``end``; alliance rising by ``a_gain``."""
     rng, n, top = ctx.rng, ctx.n_sessions, ctx.top
-    start, end = top * rng.uniform(0.5, 0.68), top * rng.uniform(0.16, 0.3)
-    a0 = rng.uniform(9.0, 9.3)  # alliance ratings cluster near the top (ceiling effect)
     return [
         Beat(
             lerp(start, end, progress(i, n)) + wobble(rng, 0.045 * top, 0.09 * top),
-            clamp_alliance(lerp(a0, a0 + 0.6, progress(i, n)) + wobble(rng, 0.25, 0.5)),
+            clamp_alliance(lerp(a0, a0 + a_gain, progress(i, n)) + wobble(rng, a_sd, 2 * a_sd)),
             "first" if i == 0 else "",
         )
         for i in range(n)
     ]
+
+
+def _steady_improver(ctx: PlanContext) -> list[Beat]:
+    """The common case: clear improvement, good and slowly strengthening alliance."""
+    rng, top = ctx.rng, ctx.top
+    start, end = top * rng.uniform(0.5, 0.68), top * rng.uniform(0.16, 0.3)
+    a0 = rng.uniform(9.0, 9.3)  # alliance ratings cluster near the top (ceiling effect)
+    return _linear_course(ctx, start, end, a0, a_gain=0.4, a_sd=0.2)
 
 
 def _slow_improver(ctx: PlanContext) -> list[Beat]:
     """Improvement that is real but small and slow: worth a conversation, not an alarm."""
-    rng, n, top = ctx.rng, ctx.n_sessions, ctx.top
+    rng, top = ctx.rng, ctx.top
     start = top * rng.uniform(0.5, 0.62)
     end = start - top * rng.uniform(0.1, 0.18)
     a0 = rng.uniform(8.8, 9.2)
-    return [
-        Beat(
-            lerp(start, end, progress(i, n)) + wobble(rng, 0.045 * top, 0.09 * top),
-            clamp_alliance(lerp(a0, a0 + 0.4, progress(i, n)) + wobble(rng, 0.3, 0.5)),
-            "first" if i == 0 else "",
-        )
-        for i in range(n)
-    ]
+    return _linear_course(ctx, start, end, a0, a_gain=0.4, a_sd=0.3)
 
 
 def _flat(ctx: PlanContext) -> list[Beat]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Prefetch
+from django.db import IntegrityError
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Status
@@ -27,7 +27,8 @@ from rapport.api.schemas import (
     SessionIn,
     SessionOut,
 )
-from rapport.care.models import Client, Episode, TherapySession
+from rapport.care.models import Client, TherapySession
+from rapport.care.services import add_session
 from rapport.core.instruments import Instrument
 from rapport.feedback import services
 from rapport.feedback.instruments import registry
@@ -167,14 +168,7 @@ def create_session(request: HttpRequest, client_id: int, payload: SessionIn) -> 
     """Add the next session to the client's current episode (opening one if needed)."""
     client = _client(request, client_id)
     try:
-        with transaction.atomic():
-            episode = client.current_episode or Episode.objects.create(
-                client=client, started_on=payload.date
-            )
-            number = (episode.sessions.aggregate(n=Max("number"))["n"] or 0) + 1
-            session = TherapySession.objects.create(
-                episode=episode, number=number, date=payload.date, modality=payload.modality
-            )
+        session = add_session(client, payload.date, payload.modality)
     except IntegrityError:
         return Status(409, {"detail": "Another session was added at the same moment; try again."})
     return Status(201, _session_out(session))
@@ -202,12 +196,7 @@ def create_feedback_request(
     request: HttpRequest, session_id: int, payload: FeedbackRequestIn
 ) -> Any:
     """Create a single-use, expiring link for the client to answer this session's measure."""
-    session = get_object_or_404(
-        TherapySession.objects.filter(
-            episode__client__in=Client.objects.visible_to(_user(request))
-        ),
-        pk=session_id,
-    )
+    session = get_object_or_404(TherapySession.objects.visible_to(_user(request)), pk=session_id)
     try:
         link = services.issue_link(session, payload.purpose, _user(request))
     except services.SubmissionError as exc:

@@ -69,6 +69,12 @@ class Episode(models.Model):
         return f"{self.client} from {self.started_on:%d %b %Y}"
 
 
+class TherapySessionQuerySet(models.QuerySet["TherapySession"]):
+    def visible_to(self, user: User) -> TherapySessionQuerySet:
+        """Sessions of the clients ``user`` may open (see ``ClientQuerySet.visible_to``)."""
+        return self.filter(episode__client__in=Client.objects.visible_to(user))
+
+
 class Modality(models.TextChoices):
     IN_PERSON = "in_person", "In person"
     VIDEO = "video", "Video"
@@ -84,6 +90,8 @@ class TherapySession(models.Model):
     date = models.DateField()
     modality = models.CharField(max_length=20, choices=Modality.choices, default=Modality.IN_PERSON)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TherapySessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["episode", "number"]

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from rapport.core.instruments import Instrument, Kind, Registry, Respondent, default_registry
+from rapport.core.instruments import (
+    Instrument,
+    Kind,
+    Registry,
+    Respondent,
+    UnknownInstrument,
+    default_registry,
+)
 
 
 def registry() -> Registry:
     """The registry for this deployment (cached by the core per text folder)."""
     return default_registry(settings.INSTRUMENT_TEXT_DIR)
+
+
+def instrument_or_none(code: str) -> Instrument | None:
+    """The measure named ``code``, or None for a code this deployment no longer defines.
+
+    Stored responses keep their code forever, so pages must survive a measure being removed.
+    """
+    try:
+        return registry().get(code)
+    except UnknownInstrument:
+        return None
 
 
 def client_measures(kind: Kind) -> list[Instrument]:

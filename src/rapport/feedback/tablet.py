@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from rapport.care.models import Client, TherapySession
+from rapport.care.models import TherapySession
 from rapport.feedback import services
 from rapport.feedback.models import Channel
 
@@ -51,7 +51,7 @@ class TabletLockMiddleware:
 def start_tablet(request: HttpRequest, session_id: int, purpose: str) -> HttpResponse:
     """Issue a tablet request for the therapist's own session and lock the device."""
     session = get_object_or_404(
-        TherapySession.objects.filter(episode__client__in=Client.objects.visible_to(request.user)),
+        TherapySession.objects.visible_to(request.user),
         pk=session_id,
     )
     try:

@@ -23,7 +23,5 @@ def get_client_for_user(request: HttpRequest, client_id: int) -> Client:
 
 
 def get_session_for_user(request: HttpRequest, session_id: int) -> TherapySession:
-    sessions = TherapySession.objects.select_related("episode__client").filter(
-        episode__client__in=Client.objects.visible_to(staff_user(request))
-    )
-    return get_object_or_404(sessions, pk=session_id)
+    sessions = TherapySession.objects.visible_to(staff_user(request))
+    return get_object_or_404(sessions.select_related("episode__client"), pk=session_id)

@@ -10,17 +10,10 @@ from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from rapport.accounts.models import User
 from rapport.care.models import Client, TherapySession
-from rapport.core.instruments import Instrument, Kind, UnknownInstrument
+from rapport.core.instruments import Instrument, Kind
 from rapport.core.status import Status, caseload_status
-from rapport.feedback.instruments import THERAPIST_RATING, registry
+from rapport.feedback.instruments import THERAPIST_RATING, instrument_or_none
 from rapport.feedback.models import Respondent, Response
-
-
-def _instrument(code: str) -> Instrument | None:
-    try:
-        return registry().get(code)
-    except UnknownInstrument:
-        return None
 
 
 def _latest_client_response(measure_field: str) -> Subquery:
@@ -66,8 +59,8 @@ def caseload(user: User) -> list[CaseloadRow]:
     for client in clients:
         outcome_response = responses.get(client.outcome_id)  # type: ignore[attr-defined]
         alliance_response = responses.get(client.alliance_id)  # type: ignore[attr-defined]
-        outcome = _instrument(client.outcome_measure)
-        alliance = _instrument(client.alliance_measure)
+        outcome = instrument_or_none(client.outcome_measure)
+        alliance = instrument_or_none(client.alliance_measure)
         rows.append(
             CaseloadRow(
                 client=client,
@@ -107,7 +100,7 @@ def session_records(client: Client, sessions: QuerySet[TherapySession]) -> list[
     responses = Response.objects.filter(session_id__in=records).order_by("submitted_at")
     for response in responses:
         record = records[response.session_id]
-        instrument = _instrument(response.instrument)
+        instrument = instrument_or_none(response.instrument)
         if response.respondent == Respondent.THERAPIST and response.instrument == THERAPIST_RATING:
             record.therapist = response
         elif response.respondent != Respondent.CLIENT or instrument is None:
@@ -130,9 +123,9 @@ def _series(records: list[SessionRecord], attr: str, code: str) -> list[float | 
 
 def chart_data(client: Client, records: list[SessionRecord]) -> dict[str, Any]:
     """Everything the client page's charts draw, as JSON-ready data."""
-    outcome = _instrument(client.outcome_measure)
-    alliance = _instrument(client.alliance_measure)
-    therapist = _instrument(THERAPIST_RATING)
+    outcome = instrument_or_none(client.outcome_measure)
+    alliance = instrument_or_none(client.alliance_measure)
+    therapist = instrument_or_none(THERAPIST_RATING)
 
     def describe(instrument: Instrument | None) -> dict[str, Any] | None:
         if instrument is None:

@@ -6,8 +6,7 @@ from typing import Any
 
 from django import template
 
-from rapport.core.instruments import UnknownInstrument
-from rapport.feedback.instruments import registry
+from rapport.feedback.instruments import instrument_or_none
 from rapport.feedback.models import Response
 
 register = template.Library()
@@ -18,9 +17,8 @@ def item_answers(response: Response | None) -> list[dict[str, Any]]:
     """Each item of the response's measure with the answer given (None when skipped)."""
     if response is None:
         return []
-    try:
-        instrument = registry().get(response.instrument)
-    except UnknownInstrument:
+    instrument = instrument_or_none(response.instrument)
+    if instrument is None:
         return [{"label": f"Item {k}", "answer": v} for k, v in response.answers.items()]
     rows = []
     for item in instrument.items:
@@ -46,16 +44,12 @@ def score(response: Response | None) -> str:
     """The total formatted with the measure's decimals, or a dash."""
     if response is None or response.total is None:
         return "–"
-    try:
-        decimals = registry().get(response.instrument).decimals
-    except UnknownInstrument:
-        decimals = 1
+    instrument = instrument_or_none(response.instrument)
+    decimals = instrument.decimals if instrument else 1
     return f"{response.total:.{decimals}f}"
 
 
 @register.filter
 def measure_name(code: str) -> str:
-    try:
-        return registry().get(code).name
-    except UnknownInstrument:
-        return code
+    instrument = instrument_or_none(code)
+    return instrument.name if instrument else code

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from rapport.care.models import Episode
-from rapport.feedback.instruments import THERAPIST_RATING, registry
+from rapport.feedback.instruments import instrument_or_none
 from rapport.web.access import get_client_for_user, staff_user
 from rapport.web.forms import ClientForm, MeasuresForm
 from rapport.web.records import chart_data, session_records
@@ -20,15 +20,13 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     episode = client.current_episode or client.episodes.first()
     sessions = episode.sessions.order_by("number") if episode else client.episodes.none()
     records = session_records(client, sessions)  # type: ignore[arg-type]
-    reg = registry()
     context = {
         "client": client,
         "episode": episode,
         "records": records,
         "chart": chart_data(client, records),
-        "outcome": reg.get(client.outcome_measure) if client.outcome_measure in reg else None,
-        "alliance": reg.get(client.alliance_measure) if client.alliance_measure in reg else None,
-        "therapist_measure": reg.get(THERAPIST_RATING),
+        "outcome": instrument_or_none(client.outcome_measure),
+        "alliance": instrument_or_none(client.alliance_measure),
         "measures_form": MeasuresForm(instance=client),
     }
     return render(request, "web/client_detail.html", context)

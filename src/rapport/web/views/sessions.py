@@ -5,13 +5,13 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from rapport.care.models import Episode, TherapySession
+from rapport.care.models import TherapySession
+from rapport.care.services import add_session
 from rapport.feedback import services
 from rapport.feedback.forms import parse_answers
 from rapport.feedback.instruments import THERAPIST_RATING, registry
@@ -28,17 +28,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
     form = SessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                episode = client.current_episode or Episode.objects.create(
-                    client=client, started_on=form.cleaned_data["date"]
-                )
-                number = (episode.sessions.aggregate(n=Max("number"))["n"] or 0) + 1
-                session = TherapySession.objects.create(
-                    episode=episode,
-                    number=number,
-                    date=form.cleaned_data["date"],
-                    modality=form.cleaned_data["modality"],
-                )
+            session = add_session(client, form.cleaned_data["date"], form.cleaned_data["modality"])
         except IntegrityError:
             # Two tabs added a session at once; the other one won the number.
             form.add_error(None, "Another session was added just now. Please try again.")

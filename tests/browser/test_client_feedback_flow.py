@@ -57,6 +57,11 @@ class TestClientFeedbackFlow:
         desk.get_by_role("link", name="S2").click()
         desk.get_by_role("button", name="Create a secure link").first.click()
         expect(desk.locator(".qr svg")).to_be_visible()
+        # The therapist adds the next session through the form, with its pre-filled date.
+        desk.get_by_role("link", name="Dana R.").click()
+        desk.get_by_role("link", name="Add a session").click()
+        desk.get_by_role("button", name="Add session").click()
+        expect(desk.get_by_role("heading", name="Session 3")).to_be_visible()
         assert console_errors == []  # no CSP violations, no script errors
 
     def test_it_warns_about_unanswered_questions_before_sending(

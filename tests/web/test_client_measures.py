@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.test import Client as Browser
 from django.urls import reverse
 
@@ -56,3 +58,13 @@ class TestClientMeasures:
         assert page.status_code == 500
         assert b"Something went wrong on our side" in page.content
         assert b"Traceback" not in page.content
+
+
+class TestDateFields:
+    def test_it_prefills_dates_in_the_iso_form_date_inputs_accept(self, people: People) -> None:
+        """A type=date input drops a 23/11/2026 value, which blocks the form from submitting."""
+        browser = Browser()
+        browser.force_login(people.alice)
+        for url in [reverse("session-new", args=[people.dana.pk]), reverse("client-new")]:
+            page = browser.get(url).text
+            assert re.search(r'type="date"[^>]*value="\d{4}-\d{2}-\d{2}"', page), url

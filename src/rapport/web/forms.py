@@ -14,6 +14,15 @@ from rapport.core.instruments import Kind
 from rapport.feedback.instruments import client_measures
 
 
+class IsoDateInput(forms.DateInput):
+    """``<input type=date>`` accepts only ISO dates, whatever the site's locale formats."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 def _measure_choices(kind: Kind) -> list[tuple[str, str]]:
     choices = []
     for inst in client_measures(kind):
@@ -27,7 +36,7 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
     started_on = forms.DateField(
         initial=date.today,
         label="Episode starts on",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     class Meta:
@@ -64,7 +73,7 @@ class MeasuresForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class SessionForm(forms.Form):
-    date = forms.DateField(initial=date.today, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(initial=date.today, widget=IsoDateInput())
     modality = forms.ChoiceField(choices=Modality.choices)
 
 

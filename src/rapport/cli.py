@@ -5,6 +5,7 @@ A thin shell: it parses arguments and calls Django management commands or the co
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from pathlib import Path
@@ -51,10 +52,17 @@ def demo(host: str, port: int, seed: int, fresh: bool, no_serve: bool, workers: 
     call_command("migrate", interactive=False, verbosity=0)
     if demo_exists():
         click.echo("Demo clinic already set up (use --fresh to rebuild it).")
-        logins = [("admin", "Clinic admin"), ("alice", "Therapist"), ("bob", "Therapist")]
+        logins = [
+            ("admin", "Clinic admin"),
+            ("sam", "Supervisor"),
+            ("alice", "Therapist"),
+            ("bob", "Therapist"),
+        ]
     else:
         click.echo(f"Creating the demo clinic (seed {seed})…")
         logins = [(login.username, login.role) for login in seed_demo(seed=seed)]
+        click.echo("Fitting the clinic's expected-trajectory models…")
+        call_command("fit_trajectories", stdout=io.StringIO())
     click.echo("")
     click.secho(f"  Rapport demo clinic: http://{host}:{port}/", bold=True)
     for username, role in logins:
@@ -80,6 +88,15 @@ def demo(host: str, port: int, seed: int, fresh: bool, no_serve: bool, workers: 
             "-",
         ],
     )
+
+
+@main.command("fit-trajectories")
+def fit_trajectories() -> None:
+    """Refit every clinic's expected-trajectory ("not on track") models; run it nightly."""
+    _django()
+    from django.core.management import call_command
+
+    call_command("fit_trajectories")
 
 
 @main.command(

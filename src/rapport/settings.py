@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "rapport.accounts",
     "rapport.care",
     "rapport.feedback",
+    "rapport.signals",
     "rapport.web",
 ]
 
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "rapport.signals.context.risk_banner",
             ],
         },
     },

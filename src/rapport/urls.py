@@ -9,7 +9,7 @@ from django.urls import path
 from rapport.api.routes import api
 from rapport.feedback import tablet
 from rapport.feedback import views as feedback_views
-from rapport.web.views import caseload, clients, sessions, staff
+from rapport.web.views import caseload, clients, sessions, staff, supervision
 
 urlpatterns = [
     path("", caseload.caseload_view, name="caseload"),
@@ -18,6 +18,11 @@ urlpatterns = [
     path("clients/new/", clients.client_new, name="client-new"),
     path("clients/<int:client_id>/", clients.client_detail, name="client-detail"),
     path("clients/<int:client_id>/measures/", clients.client_measures, name="client-measures"),
+    path(
+        "clients/<int:client_id>/risk/<int:response_id>/acknowledge/",
+        clients.risk_acknowledge,
+        name="risk-acknowledge",
+    ),
     path("clients/<int:client_id>/sessions/new/", sessions.session_new, name="session-new"),
     path("sessions/<int:session_id>/", sessions.session_detail, name="session-detail"),
     path(
@@ -33,6 +38,7 @@ urlpatterns = [
     path("sessions/<int:session_id>/rating/", sessions.rate_session, name="session-rate"),
     path("tablet/unlock/", tablet.unlock, name="tablet-unlock"),
     path("clinic/staff/", staff.staff_list, name="staff-list"),
+    path("clinic/supervision/", supervision.supervision, name="supervision"),
     path("clinic/staff/<int:user_id>/active/", staff.staff_toggle_active, name="staff-toggle"),
     path("f/<str:token>/", feedback_views.feedback_form, name="feedback-form"),
     path("f/<str:token>/thanks/", feedback_views.feedback_thanks, name="feedback-thanks"),

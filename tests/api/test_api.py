@@ -126,3 +126,26 @@ class TestApi:
         assert alice_api.get(f"/clients/{people.eli.pk}/scores").status_code == 404
         assert alice_api.get(f"/clients/{people.eli.pk}/sessions").status_code == 404
         assert [c["display_name"] for c in alice_api.get("/clients").json()] == ["Dana R."]
+
+
+class TestSignalsApi:
+    def test_it_returns_the_clients_signals_over_http(
+        self, alice_api: httpx.Client, people: People
+    ) -> None:
+        """An endorsed risk item comes back first, with its prompts, as typed JSON."""
+        f = people.factory
+        f.make_response(f.make_session(people.dana), "phq9", phq9([2] * 8 + [0]))
+        f.make_response(f.make_session(people.dana), "phq9", phq9([3] * 8 + [1]))
+        body = alice_api.get(f"/clients/{people.dana.pk}/signals").json()
+        assert body["urgency"] == "risk"
+        assert body["colour"] == "red"
+        kinds = [s["kind"] for s in body["signals"]]
+        assert kinds[0] == "risk"
+        assert "deterioration" in kinds  # 16 -> 25 is reliable (RC 6)
+        assert body["change"] == "deteriorated"
+        assert len(body["signals"][0]["prompts"]) == 3
+
+    def test_it_hides_another_therapists_client(
+        self, alice_api: httpx.Client, people: People
+    ) -> None:
+        assert alice_api.get(f"/clients/{people.eli.pk}/signals").status_code == 404

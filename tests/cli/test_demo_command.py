@@ -5,31 +5,43 @@ from __future__ import annotations
 import datetime
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 from click.testing import CliRunner
+from django.db.models import Max
 
 from rapport.accounts.models import User
 from rapport.care.demo_seed import DEMO_PASSWORD, seed_demo
-from rapport.care.models import Client, TherapySession
+from rapport.care.models import Client, Episode, TherapySession
 from rapport.cli import main
 from rapport.feedback.models import Response
 
 
 @pytest.mark.django_db
 class TestDemoSeed:
-    def test_it_creates_two_therapists_and_about_thirty_clients(self) -> None:
-        """The demo has alice and bob, ~30 clients, 6-20 sessions each, every one scored."""
-        seed_demo(seed=7, today=datetime.date(2026, 11, 23))
+    def test_it_creates_two_therapists_thirty_current_and_135_past_clients(self) -> None:
+        """alice and bob, 30 clients in therapy, 135 closed episodes; 6-20 sessions, all scored."""
+        today = datetime.date(2026, 11, 23)
+        seed_demo(seed=7, today=today)
         assert set(User.objects.filter(role="therapist").values_list("username", flat=True)) == {
             "alice",
             "bob",
         }
-        assert 25 <= Client.objects.count() <= 35
+        assert Client.objects.count() == 165
+        assert Episode.objects.count() == 165  # one episode each
+        assert Episode.objects.filter(ended_on__isnull=True).count() == 30
+        closed = Episode.objects.filter(ended_on__isnull=False)
+        by_measure = Counter(closed.values_list("client__outcome_measure", flat=True))
+        assert by_measure == {"phq9": 45, "gad7": 45, "core10": 45}
         for client in Client.objects.all():
             n = TherapySession.objects.filter(episode__client=client).count()
             assert 6 <= n <= 20, client
+        for episode in closed.annotate(last=Max("sessions__date")):
+            assert episode.last <= episode.ended_on < today, episode  # type: ignore[attr-defined]
         assert not Response.objects.filter(total__isnull=True).exists()
+        assert Response.objects.count() == 3 * TherapySession.objects.count()
+        assert not Response.objects.filter(session__episode__in=closed).exclude(risk_items=[])
         assert User.objects.get(username="alice").check_password(DEMO_PASSWORD)
 
     def test_it_tells_the_deterioration_and_risk_story(self) -> None:

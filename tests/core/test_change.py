@@ -13,11 +13,12 @@ from rapport.core.change import (
     ChangeCategory,
     classify_change,
     clinical_cutoff_c,
+    recovery_cutoff,
     reliable_change_index,
     s_diff,
     standard_error,
 )
-from rapport.core.instruments import Instrument, default_registry
+from rapport.core.instruments import Instrument, Norms, default_registry
 
 PHQ9 = default_registry().get("phq9")
 ORS = default_registry().get("ors")  # higher is better, cutoff 25, reliable change 5
@@ -236,3 +237,47 @@ class TestClassifyChangeProperties:
         change = classify_change(instrument, scores)
         assert isinstance(change.category, ChangeCategory)
         assert change.explanation.endswith(".")
+
+
+class TestPublishedExamples:
+    """Worked values printed in publications, not recomputed by us."""
+
+    @pytest.mark.parametrize(
+        ("sd", "alpha", "sem", "s_difference", "rci"),
+        [
+            # Table 1 of PMC8944273 (CDRS-R, CGAS, YMRS): SEM, SEDiff and the 95% reliable
+            # change value 1.96 * SEDiff, each printed to two decimals.
+            (7.30, 0.79, 3.35, 4.73, 9.27),
+            (12.90, 0.91, 3.87, 5.47, 10.73),
+            (7.19, 0.73, 3.74, 5.28, 10.36),
+        ],
+    )
+    def test_it_matches_a_published_reliable_change_table(
+        self, sd: float, alpha: float, sem: float, s_difference: float, rci: float
+    ) -> None:
+        assert standard_error(sd, alpha) == pytest.approx(sem, abs=0.005)
+        assert s_diff(sd, alpha) == pytest.approx(s_difference, abs=0.005)
+        assert 1.96 * s_diff(sd, alpha) == pytest.approx(rci, abs=0.01)
+
+    def test_it_matches_the_clinicalsignificance_vignette(self) -> None:
+        """Claus (2022), R package clinicalsignificance, "Clinical Significance Cutoffs":
+        clinical M = 32, SD = 7; functional M = 10, SD = 7 (so a = 18, b = 24) and c = 21."""
+        assert clinical_cutoff_c(32, 7, 10, 7) == pytest.approx(21)
+
+
+class TestRecoveryCutoff:
+    def test_it_uses_the_published_cutoff_without_norms(self) -> None:
+        assert recovery_cutoff(PHQ9) == 10
+
+    def test_it_uses_criterion_c_when_the_definition_has_norms(self) -> None:
+        """With norms, recovery means crossing c, not the screening cutoff."""
+        normed = dataclasses.replace(
+            PHQ9, norms=Norms(20.0, 6.0, 6.0, 2.0, source="hand-made for this test")
+        )
+        assert recovery_cutoff(normed) == pytest.approx(9.5)  # (2*20 + 6*6) / 8
+        # 18 -> 9 is reliable (9 >= 6) and crosses c = 9.5 but not the cutoff of 10 ...
+        assert classify_change(normed, [18, 9]).category is ChangeCategory.RECOVERED
+        assert classify_change(PHQ9, [18, 9]).category is ChangeCategory.RECOVERED
+        # ... while 18 -> 10 crosses neither c = 9.5 nor (10 is clinical) the PHQ-9 cutoff.
+        assert classify_change(normed, [18, 10]).category is ChangeCategory.IMPROVED
+        assert "clinical cutoff of 9.5" in classify_change(normed, [18, 12]).explanation

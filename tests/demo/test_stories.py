@@ -106,7 +106,7 @@ def test_it_splits_about_thirty_clients_between_therapists(clinic: DemoClinic) -
 
 def test_it_gives_every_client_six_to_twenty_sessions(clinic: DemoClinic) -> None:
     """Each episode has 6-20 sessions numbered 1..n."""
-    for client in clinic.clients:
+    for client in clinic.all_clients:
         assert 6 <= len(client.sessions) <= 20
         assert [s.number for s in client.sessions] == list(range(1, len(client.sessions) + 1))
 
@@ -121,7 +121,7 @@ def test_it_honours_n_clients_and_rejects_too_few() -> None:
 
 def test_it_keeps_answers_integer_and_within_item_ranges(clinic: DemoClinic) -> None:
     """Every answer is an integer inside its item's range, with all items present."""
-    for client in clinic.clients:
+    for client in clinic.all_clients:
         for session in client.sessions:
             for r in session.responses:
                 n_items, low, high = RANGES[r.instrument]
@@ -133,7 +133,7 @@ def test_it_keeps_answers_integer_and_within_item_ranges(clinic: DemoClinic) -> 
 
 def test_it_fills_outcome_then_client_then_therapist_forms(clinic: DemoClinic) -> None:
     """Each session has the outcome measure, the client check-in and the therapist check-in."""
-    for client in clinic.clients:
+    for client in clinic.all_clients:
         assert client.alliance_measure == "checkin"
         assert client.outcome_measure in {"phq9", "gad7", "core10"}
         expected = [client.outcome_measure, "checkin", "checkin_therapist"]
@@ -143,7 +143,7 @@ def test_it_fills_outcome_then_client_then_therapist_forms(clinic: DemoClinic) -
 
 def test_it_lays_dates_strictly_increasing_and_not_after_today(clinic: DemoClinic) -> None:
     """Session dates increase, weekly-ish, never after today; the episode starts at session 1."""
-    for client in clinic.clients:
+    for client in clinic.all_clients:
         dates = [s.date for s in client.sessions]
         gaps = [(b - a).days for a, b in itertools.pairwise(dates)]
         assert all(5 <= gap <= 15 for gap in gaps)
@@ -161,19 +161,19 @@ def test_it_keeps_the_demo_current(clinic: DemoClinic) -> None:
 def test_it_defaults_today_to_the_current_date() -> None:
     """Without today, the latest session is on or before the real current date."""
     clinic = generate_demo_clinic(seed=9, n_clients=6)
-    assert max(s.date for c in clinic.clients for s in c.sessions) <= datetime.date.today()
+    assert max(s.date for c in clinic.all_clients for s in c.sessions) <= datetime.date.today()
 
 
 def test_it_gives_adult_years_of_birth(clinic: DemoClinic) -> None:
     """Clients are adults aged 18-75."""
-    assert all(18 <= TODAY.year - c.year_of_birth <= 75 for c in clinic.clients)
+    assert all(18 <= TODAY.year - c.year_of_birth <= 75 for c in clinic.all_clients)
 
 
 def test_it_uses_mostly_one_modality_per_client(clinic: DemoClinic) -> None:
     """Each client mostly keeps one modality; the clinic mixes several."""
     allowed = {"in_person", "video", "phone", "text_chat"}
     usual = set()
-    for client in clinic.clients:
+    for client in clinic.all_clients:
         counts = Counter(s.modality for s in client.sessions)
         assert set(counts) <= allowed
         modality, n = counts.most_common(1)[0]
@@ -184,7 +184,7 @@ def test_it_uses_mostly_one_modality_per_client(clinic: DemoClinic) -> None:
 
 def test_it_writes_comments_in_about_a_third_of_sessions(clinic: DemoClinic) -> None:
     """Clients leave a "next_time" comment in roughly a third of sessions; notes are rarer."""
-    sessions = [s for c in clinic.clients for s in c.sessions]
+    sessions = [s for c in clinic.all_clients for s in c.sessions]
     said = [response(s, "checkin").comments for s in sessions]
     notes = [response(s, "checkin_therapist").comments for s in sessions]
     assert all(set(c) <= {"next_time"} for c in said)
@@ -195,7 +195,7 @@ def test_it_writes_comments_in_about_a_third_of_sessions(clinic: DemoClinic) -> 
 
 def test_it_keeps_risk_items_zero_outside_the_deteriorating_story(clinic: DemoClinic) -> None:
     """PHQ-9 item 9 and CORE-10 item 6 are 0 unless the story is deterioration."""
-    for client in clinic.clients:
+    for client in clinic.all_clients:
         if client.story == "deteriorating":
             continue
         for session in client.sessions:
@@ -286,7 +286,7 @@ def test_it_shows_reliable_deterioration_and_a_risk_endorsement(clinic: DemoClin
 
 
 def test_it_makes_every_deteriorating_client_reliably_worse(clinic: DemoClinic) -> None:
-    """Every deteriorating client (either therapist) worsens by 6+ and endorses risk once."""
+    """Every current deteriorating client (either therapist) worsens by 6+, endorses risk once."""
     risk_item = {"phq9": 9, "core10": 6}
     for client in (c for c in clinic.clients if c.story == "deteriorating"):
         totals = outcome_totals(client)
@@ -298,7 +298,7 @@ def test_it_makes_every_deteriorating_client_reliably_worse(clinic: DemoClinic) 
 def test_it_moderates_therapist_alliance_ratings(clinic: DemoClinic) -> None:
     """Therapists rate below very satisfied clients and above dissatisfied ones."""
     high, low = [], []
-    for client in clinic.clients:
+    for client in clinic.all_clients:
         theirs = alliance_means(client, "checkin_therapist")
         for own, therapist in zip(alliance_means(client), theirs, strict=True):
             if own >= 9.4:

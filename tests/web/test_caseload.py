@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from django.db import connection
 from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
@@ -31,26 +30,6 @@ class TestCaseload:
         assert "<strong>18</strong>" not in page
         assert "<strong>9.4</strong>" in page
         assert s2.date.strftime("%Y-%m-%d") in page
-
-    @pytest.mark.parametrize(
-        ("outcome", "alliance", "colour"),
-        [
-            ([0, 0, 0, 0, 0, 0, 0, 0, 1], (10, 10, 10, 10, 10), "red"),  # item 9 endorsed
-            ([1] * 9, (6, 6, 6, 6, 6), "red"),  # alliance below the check-in cutoff
-            ([2, 2, 2, 2, 2, 2, 2, 2, 0], (10, 10, 10, 10, 10), "amber"),  # PHQ-9 16: clinical
-            ([1, 1, 1, 0, 0, 0, 0, 0, 0], (10, 10, 10, 10, 10), "green"),
-            (None, None, "grey"),
-        ],
-    )
-    def test_it_colours_each_client(
-        self, people: People, outcome: list[int] | None, alliance: tuple[int, ...], colour: str
-    ) -> None:
-        """Risk and low alliance are red, clinical outcome amber, else green; no scores grey."""
-        session = people.factory.make_session(people.dana)
-        if outcome is not None:
-            people.factory.make_response(session, "phq9", phq9(outcome))
-            people.factory.make_response(session, "checkin", checkin(*alliance))
-        assert f'status-chip {colour}"' in self._page(people)
 
     def test_it_uses_the_same_number_of_queries_for_any_caseload(self, people: People) -> None:
         """Adding clients does not add queries (no N+1 on the therapist's home page)."""

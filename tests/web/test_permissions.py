@@ -8,8 +8,9 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from rapport.api.routes import api
 from rapport.feedback.models import FeedbackRequest, Response
+from rapport.signals.models import RiskAcknowledgement
 from tests.conftest import People
-from tests.factory import checkin
+from tests.factory import phq9
 
 # Every route naming a client or session: (method, URL name or API path, extra URL kwargs).
 RECORD_ROUTES: list[tuple[str, str, dict[str, str]]] = [
@@ -22,10 +23,12 @@ RECORD_ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("post", "session-issue-link", {"purpose": "start"}),
     ("post", "session-tablet", {"purpose": "end"}),
     ("post", "session-rate", {}),
+    ("post", "risk-acknowledge", {}),
     ("get", "/api/clients/{client_id}", {}),
     ("get", "/api/clients/{client_id}/sessions", {}),
     ("post", "/api/clients/{client_id}/sessions", {}),
     ("get", "/api/clients/{client_id}/scores", {}),
+    ("get", "/api/clients/{client_id}/signals", {}),
     ("post", "/api/sessions/{session_id}/feedback-requests", {}),
 ]
 
@@ -33,8 +36,9 @@ RECORD_ROUTES: list[tuple[str, str, dict[str, str]]] = [
 def _bobs_routes(people: People) -> list[tuple[str, str]]:
     """Every record route, pointed at Bob's client Eli and one of his sessions."""
     session = people.factory.make_session(people.eli)
-    people.factory.make_response(session, "checkin", checkin(9, 9, 9, 9, 9))
-    ids = {"client_id": people.eli.pk, "session_id": session.pk}
+    # Item 9 endorsed, so acknowledging the risk would change something if it were allowed.
+    risky = people.factory.make_response(session, "phq9", phq9([0] * 8 + [1]))
+    ids = {"client_id": people.eli.pk, "session_id": session.pk, "response_id": risky.pk}
     urls = []
     for method, route, extra in RECORD_ROUTES:
         if route.startswith("/api/"):
@@ -87,6 +91,7 @@ class TestOwnership:
                 "purpose": "start",
                 "outcome_measure": "gad7",
                 "alliance_measure": "checkin",
+                "note": "Called the client.",
             }
             if method == "post" and url.startswith("/api/"):
                 page = browser.post(url, body, content_type="application/json")
@@ -95,6 +100,7 @@ class TestOwnership:
             assert page.status_code == 404, (who, method, url, page.status_code)
         assert FeedbackRequest.objects.count() == 0
         assert Response.objects.count() == 1  # only the one made above
+        assert not RiskAcknowledgement.objects.exists()
         assert people.eli.current_episode.sessions.count() == 1  # type: ignore[union-attr]
         people.eli.refresh_from_db()
         assert people.eli.outcome_measure == "phq9"

@@ -26,6 +26,7 @@ from rapport.api.schemas import (
     ResponseOut,
     SessionIn,
     SessionOut,
+    SignalsOut,
 )
 from rapport.care.models import Client, TherapySession
 from rapport.care.services import add_session
@@ -33,6 +34,7 @@ from rapport.core.instruments import Instrument
 from rapport.feedback import services
 from rapport.feedback.instruments import registry
 from rapport.feedback.models import Response
+from rapport.signals.reading import signals_for_clients
 
 
 class BearerToken(HttpBearer):
@@ -185,6 +187,34 @@ def list_scores(request: HttpRequest, client_id: int) -> Any:
     return Response.objects.filter(session__episode__client=client).order_by(
         "session__date", "session__number", "submitted_at"
     )
+
+
+@api.get(
+    "/clients/{client_id}/signals",
+    response={200: SignalsOut, 404: ErrorOut},
+    tags=["signals"],
+    summary="The client's open signals, most urgent first, with suggested questions",
+)
+def get_signals(request: HttpRequest, client_id: int) -> Any:
+    client = _client(request, client_id)
+    result = signals_for_clients([client], client.clinic_id)[client.pk].signals
+    return {
+        "urgency": result.urgency.name.lower(),
+        "colour": str(result.colour),
+        "reason": result.reason,
+        "change": str(result.change.category) if result.change else None,
+        "progress": str(result.progress.progress) if result.progress else None,
+        "signals": [
+            {
+                "kind": str(s.kind),
+                "urgency": s.urgency.name.lower(),
+                "session": s.session,
+                "summary": s.summary,
+                "prompts": list(s.prompts),
+            }
+            for s in result.signals
+        ],
+    }
 
 
 @api.post(

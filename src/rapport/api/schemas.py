@@ -125,3 +125,20 @@ class FeedbackSubmitIn(Schema):
 class FeedbackSubmitOut(Schema):
     status: str = Field(description="'received', or 'already_received' for a repeated submit.")
     totals: dict[str, float | None]
+
+
+class SignalOut(Schema):
+    kind: str = Field(description="risk, rupture, deterioration, not_on_track, low_alliance, …")
+    urgency: str = Field(description="risk, rupture, red, amber, green or grey")
+    session: int | None
+    summary: str
+    prompts: list[str] = Field(description="Suggested questions (project-authored).")
+
+
+class SignalsOut(Schema):
+    urgency: str
+    colour: str
+    reason: str
+    change: str | None = Field(description="recovered, improved, unchanged, deteriorated, …")
+    progress: str | None = Field(description="on_track, below_expected, not_on_track, unknown")
+    signals: list[SignalOut]

@@ -17,6 +17,7 @@ from rapport.feedback.services import build_response
 
 DEMO_PASSWORD = "demo-clinic-2026"  # printed by `rapport demo`; demo data is fictional
 ADMIN_USERNAME = "admin"
+SUPERVISOR_USERNAME = "sam"  # sees the aggregate supervision page, no client records
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,15 @@ def seed_demo(seed: int = 2026, today: datetime.date | None = None) -> list[Demo
         first_name="Clinic",
         last_name="Administrator",
     )
+    User.objects.create_user(
+        SUPERVISOR_USERNAME,
+        password=DEMO_PASSWORD,
+        clinic=clinic,
+        role=Role.SUPERVISOR,
+        first_name="Sam",
+        last_name="Supervisor",
+    )
+    logins.append(DemoLogin(SUPERVISOR_USERNAME, DEMO_PASSWORD, "Supervisor", "Sam Supervisor"))
     therapists = {}
     for t in demo.therapists:
         therapists[t.username] = User.objects.create_user(
@@ -64,43 +74,55 @@ def seed_demo(seed: int = 2026, today: datetime.date | None = None) -> list[Demo
             DemoLogin(t.username, DEMO_PASSWORD, "Therapist", f"{t.first_name} {t.last_name}")
         )
 
+    # One bulk insert per table: the history of past clients makes ~2,000 sessions.
+    everyone = demo.all_clients  # current clients, then past ones (episode closed)
+    clients = Client.objects.bulk_create(
+        Client(
+            clinic=clinic,
+            therapist=therapists[c.therapist],
+            display_name=c.display_name,
+            year_of_birth=c.year_of_birth,
+            outcome_measure=c.outcome_measure,
+            alliance_measure=c.alliance_measure,
+        )
+        for c in everyone
+    )
+    episodes = Episode.objects.bulk_create(
+        Episode(client=client, started_on=c.episode_start, ended_on=c.episode_end)
+        for client, c in zip(clients, everyone, strict=True)
+    )
+    sessions = TherapySession.objects.bulk_create(
+        (
+            TherapySession(episode=episode, number=s.number, date=s.date, modality=s.modality)
+            for episode, c in zip(episodes, everyone, strict=True)
+            for s in c.sessions
+        ),
+        batch_size=500,
+    )
     reg = registry()
     responses: list[Response] = []
-    for demo_client in demo.clients:
+    held = ((c, s) for c in everyone for s in c.sessions)  # same order as ``sessions``
+    for session, (demo_client, demo_session) in zip(sessions, held, strict=True):
         therapist = therapists[demo_client.therapist]
-        client = Client.objects.create(
-            clinic=clinic,
-            therapist=therapist,
-            display_name=demo_client.display_name,
-            year_of_birth=demo_client.year_of_birth,
-            outcome_measure=demo_client.outcome_measure,
-            alliance_measure=demo_client.alliance_measure,
-        )
-        episode = Episode.objects.create(client=client, started_on=demo_client.episode_start)
-        sessions = TherapySession.objects.bulk_create(
-            TherapySession(episode=episode, number=s.number, date=s.date, modality=s.modality)
-            for s in demo_client.sessions
-        )
-        for session, demo_session in zip(sessions, demo_client.sessions, strict=True):
-            for demo_response in demo_session.responses:
-                by_therapist = demo_response.instrument == THERAPIST_RATING
-                # Outcome before the session, alliance at its end, therapist's rating later on.
-                if by_therapist:
-                    hour = 18
-                elif demo_response.instrument == demo_client.outcome_measure:
-                    hour = 9
-                else:
-                    hour = 10
-                responses.append(
-                    build_response(
-                        reg.get(demo_response.instrument),
-                        demo_response.answers,
-                        demo_response.comments,
-                        session=session,
-                        respondent=Respondent.THERAPIST if by_therapist else Respondent.CLIENT,
-                        submitted_by=therapist if by_therapist else None,
-                        submitted_at=_submitted_at(demo_session.date, hour),
-                    )
+        for demo_response in demo_session.responses:
+            by_therapist = demo_response.instrument == THERAPIST_RATING
+            # Outcome before the session, alliance at its end, therapist's rating later on.
+            if by_therapist:
+                hour = 18
+            elif demo_response.instrument == demo_client.outcome_measure:
+                hour = 9
+            else:
+                hour = 10
+            responses.append(
+                build_response(
+                    reg.get(demo_response.instrument),
+                    demo_response.answers,
+                    demo_response.comments,
+                    session=session,
+                    respondent=Respondent.THERAPIST if by_therapist else Respondent.CLIENT,
+                    submitted_by=therapist if by_therapist else None,
+                    submitted_at=_submitted_at(demo_session.date, hour),
                 )
+            )
     Response.objects.bulk_create(responses, batch_size=500)
     return logins

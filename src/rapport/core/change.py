@@ -7,7 +7,9 @@ Psychol. 1991;59(1):12-19 (below, "Jacobson & Truax 1991"):
 * the standard error of measurement ``SE = SD * sqrt(1 - r)``;
 * the standard error of a difference ``S_diff = sqrt(2 * SE**2)``;
 * the reliable change index ``RCI = (x2 - x1) / S_diff``, reliable when ``|RCI| > 1.96``;
-* cutoff criterion *c*, the point between the clinical and functional distributions.
+* cutoff criterion *c*, the point between the clinical and functional distributions, used as
+  the recovery cutoff where a measure's definition carries norms (otherwise its published
+  clinical cutoff).
 
 Many services publish a *reliable change value* instead (e.g. 6 points on the PHQ-9): a change in
 the total at least that large is reliable. Such a value is ``1.96 * S_diff`` worked out in advance
@@ -30,6 +32,7 @@ __all__ = [
     "ChangeCategory",
     "classify_change",
     "clinical_cutoff_c",
+    "recovery_cutoff",
     "reliable_change_index",
     "s_diff",
     "standard_error",
@@ -95,6 +98,26 @@ def clinical_cutoff_c(
     )
 
 
+def recovery_cutoff(instrument: Instrument) -> float | None:
+    """The score a client must cross to count as recovered (Jacobson & Truax 1991).
+
+    Criterion *c* from the measure's clinical and functional norms where the definition has
+    them, otherwise the measure's published clinical cutoff (None if it has neither).
+    """
+    norms = instrument.norms
+    if norms is None:
+        return instrument.cutoff
+    return clinical_cutoff_c(
+        norms.clinical_mean, norms.clinical_sd, norms.functional_mean, norms.functional_sd
+    )
+
+
+def _is_clinical(instrument: Instrument, total: float, cutoff: float | None) -> bool | None:
+    if cutoff is None:
+        return None
+    return total >= cutoff if instrument.better is Better.LOWER else total < cutoff
+
+
 @dataclass(frozen=True)
 class Change:
     """Change between a client's first and last scores on one measure.
@@ -134,7 +157,15 @@ def _fmt(instrument: Instrument, value: float) -> str:
     return format_number(round(value, instrument.decimals))
 
 
-def _explain(instrument: Instrument, first: float, last: float, reliable: bool, basis: str) -> str:
+def _explain(
+    instrument: Instrument,
+    first: float,
+    last: float,
+    *,
+    reliable: bool,
+    basis: str,
+    cutoff: float | None,
+) -> str:
     """One plain sentence: the movement, whether it is reliable, and the side of the cutoff."""
     difference = last - first
     if difference == 0:
@@ -153,12 +184,12 @@ def _explain(instrument: Instrument, first: float, last: float, reliable: bool, 
     else:
         detail = f"change of {size} is not reliable; {basis}"
     sentence = f"{movement} ({detail})"
-    if instrument.cutoff is not None:
-        side = "below" if last < instrument.cutoff else "at or above"
-        when = "still" if instrument.is_clinical(first) == instrument.is_clinical(last) else "now"
-        sentence += (
-            f" and is {when} {side} the clinical cutoff of {_fmt(instrument, instrument.cutoff)}"
-        )
+    if cutoff is not None:
+        side = "below" if last < cutoff else "at or above"
+        crossed = _is_clinical(instrument, first, cutoff) != _is_clinical(instrument, last, cutoff)
+        sentence += f" and is {'now' if crossed else 'still'} {side} the clinical cutoff of "
+        # Criterion c is rarely a whole number: one more decimal keeps 9.5 from reading as 10.
+        sentence += format_number(round(cutoff, instrument.decimals + 1))
     return sentence + "."
 
 
@@ -203,7 +234,9 @@ def classify_change(
         instrument.sd if sd is None else sd,
         instrument.reliability if reliability is None else reliability,
     )
-    was_clinical, is_clinical = instrument.is_clinical(first), instrument.is_clinical(last)
+    cutoff = recovery_cutoff(instrument)
+    was_clinical = _is_clinical(instrument, first, cutoff)
+    is_clinical = _is_clinical(instrument, last, cutoff)
     if reliable and improvement > 0:
         recovered = was_clinical is True and is_clinical is False
         category = ChangeCategory.RECOVERED if recovered else ChangeCategory.IMPROVED
@@ -220,5 +253,7 @@ def classify_change(
         reliable=reliable,
         crossed_cutoff=None if was_clinical is None else was_clinical != is_clinical,
         category=category,
-        explanation=_explain(instrument, first, last, reliable, basis),
+        explanation=_explain(
+            instrument, first, last, reliable=reliable, basis=basis, cutoff=cutoff
+        ),
     )

@@ -2,7 +2,9 @@
 
 ``generate_demo_clinic()`` returns fictional therapists, clients, sessions and item-level
 answers whose numbers tell recognisable clinical stories; a Django loader maps them onto
-models so a demo login has something realistic to look at.
+models so a demo login has something realistic to look at. Besides the current caseload
+(``DemoClinic.clients``) it holds past clients whose episodes closed months ago
+(``DemoClinic.past_clients``), the history a clinic's expected-trajectory models learn from.
 """
 
 from .model import DemoClient, DemoClinic, DemoResponse, DemoSession, DemoTherapist

@@ -43,6 +43,7 @@ class DemoClient:
     year_of_birth: int
     episode_start: datetime.date
     sessions: tuple[DemoSession, ...]
+    episode_end: datetime.date | None = None  # None: a current client, still in therapy
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,18 @@ class DemoTherapist:
 
 @dataclass(frozen=True)
 class DemoClinic:
-    """The whole demo: a clinic, its therapists and their clients."""
+    """The whole demo: a clinic, its therapists, their current clients and past clients.
+
+    ``clients`` is the current caseload (open episodes); ``past_clients`` finished therapy
+    before today (each has an ``episode_end``) and give the clinic a history to learn from.
+    """
 
     name: str
     therapists: tuple[DemoTherapist, ...]
     clients: tuple[DemoClient, ...]
+    past_clients: tuple[DemoClient, ...] = ()
+
+    @property
+    def all_clients(self) -> tuple[DemoClient, ...]:
+        """Current clients first, then past clients."""
+        return self.clients + self.past_clients

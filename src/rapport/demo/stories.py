@@ -5,7 +5,8 @@ first-timer who trusts at once, the defensive client who warms up once feedback 
 about, the rupture that is repaired, the client who is quietly getting worse. Alice's
 caseload always holds one of each, under fixed names, so a scripted walkthrough works for any
 seed; the rest of the clinic is filler drawn from the seed. Dates are laid out backwards from
-``today`` so the demo always looks current.
+``today`` so the demo always looks current. Behind the current caseload sits a history of past
+clients whose episodes closed months ago (see :mod:`rapport.demo.history`).
 
 Everything is standard library and deterministic: the same seed and ``today`` give the same
 clinic, and each client draws from its own random stream so clients do not disturb each other.
@@ -27,6 +28,13 @@ from .answers import (
     outcome_answers,
 )
 from .comments import client_comment, therapist_note
+from .history import (
+    CLOSING_GAPS,
+    ENDED_DAYS_AGO,
+    PAST_TEXT,
+    past_roster,
+    without_risk,
+)
 from .model import (
     DemoClient,
     DemoClinic,
@@ -165,9 +173,9 @@ def _roster(rng: random.Random, n_clients: int) -> list[_Spec]:
     return specs
 
 
-def _names(rng: random.Random, count: int) -> list[str]:
-    """Unique fictional display names ("Dana R."), avoiding the pinned demo names."""
-    taken = {name for name in NAMED_FOR_ALICE.values() if name}
+def _names(rng: random.Random, count: int, taken: set[str] | None = None) -> list[str]:
+    """Unique fictional display names ("Dana R."), avoiding the pinned and ``taken`` names."""
+    taken = {name for name in NAMED_FOR_ALICE.values() if name} | (taken or set())
     pool = list(FIRST_NAMES)
     rng.shuffle(pool)
     names: list[str] = []
@@ -184,12 +192,26 @@ def _names(rng: random.Random, count: int) -> list[str]:
 def _dates(
     rng: random.Random, n: int, today: datetime.date, *, recent: bool
 ) -> list[datetime.date]:
-    """Weekly-ish session dates ending at or before ``today``, laid out backwards.
+    """Weekly-ish session dates ending at or before ``today``, laid out backwards."""
+    back = rng.randint(0, 6) if recent else rng.randint(7, 35)
+    return _dates_until(rng, n, today - datetime.timedelta(days=back))
+
+
+def _closed_dates(
+    rng: random.Random, n: int, today: datetime.date
+) -> tuple[list[datetime.date], datetime.date]:
+    """A past episode's session dates and the date it closed, 3-24 months before ``today``."""
+    ended = today - datetime.timedelta(days=rng.randint(*ENDED_DAYS_AGO))
+    last = ended - datetime.timedelta(days=rng.choice(CLOSING_GAPS))
+    return _dates_until(rng, n, last), ended
+
+
+def _dates_until(rng: random.Random, n: int, last: datetime.date) -> list[datetime.date]:
+    """``n`` weekly-ish session dates ending on ``last``, laid out backwards.
 
     Most gaps are a week; sometimes a week is skipped or a session moves by a day.
     """
-    back = rng.randint(0, 6) if recent else rng.randint(7, 35)
-    dates = [today - datetime.timedelta(days=back)]
+    dates = [last]
     for _ in range(n - 1):
         roll = rng.random()
         gap = 14 if roll < 0.12 else rng.choice((6, 8)) if roll < 0.2 else 7
@@ -245,10 +267,12 @@ def _responses(
 
 
 def _build_client(
-    spec: _Spec, name: str, seed: int, index: int, today: datetime.date
+    spec: _Spec, name: str, rng: random.Random, today: datetime.date, *, past: bool = False
 ) -> DemoClient:
-    """Build one client from its spec, using a random stream of its own."""
-    rng = _rng(seed, "client", index)
+    """Build one client from its spec, using a random stream of its own.
+
+    A ``past`` client's episode closed months before ``today`` and carries no risk answer.
+    """
     story = STORIES[spec.story]
     measure = spec.measure or rng.choice(story.measures)
     n = spec.sessions or rng.randint(*story.sessions)
@@ -259,7 +283,12 @@ def _build_client(
         CHECKIN_THERAPIST: checkin_profile(rng, therapist=True),
     }
     beats = story.plan(PlanContext(rng, n, layout.top, spec.event))
-    dates = _dates(rng, n, today, recent=spec.recent)
+    ended: datetime.date | None = None
+    if past:
+        beats = without_risk(beats)
+        dates, ended = _closed_dates(rng, n, today)
+    else:
+        dates = _dates(rng, n, today, recent=spec.recent)
     modalities = _modalities(rng, n)
     sessions = tuple(
         DemoSession(
@@ -273,37 +302,72 @@ def _build_client(
         for number, beat in enumerate(beats, start=1)
     )
     age = rng.randint(19, 74)
+    text = PAST_TEXT.get(story.key, story.text) if past else story.text
     return DemoClient(
         display_name=spec.name or name,
         story=story.key,
-        story_text=story.text.format(event=event_session(beats)),
+        story_text=text.format(event=event_session(beats)),
         therapist=spec.therapist,
         outcome_measure=measure,
         alliance_measure=CHECKIN,
         year_of_birth=today.year - age,
         episode_start=dates[0],
         sessions=sessions,
+        episode_end=ended,
+    )
+
+
+def _past_clients(
+    seed: int, today: datetime.date, count: int, taken: set[str]
+) -> tuple[DemoClient, ...]:
+    """``count`` past clients, on random streams of their own ("past"), with unused names."""
+    rng = _rng(seed, "past")
+    therapists = tuple(t.username for t in THERAPISTS)
+    slots = past_roster(rng, count, therapists)
+    names = _names(rng, count, taken)
+    return tuple(
+        _build_client(
+            _Spec(slot.therapist, slot.story, measure=slot.measure),
+            name,
+            _rng(seed, "past", index),
+            today,
+            past=True,
+        )
+        for index, (slot, name) in enumerate(zip(slots, names, strict=True))
     )
 
 
 def generate_demo_clinic(
-    seed: int = 2026, today: datetime.date | None = None, n_clients: int = 30
+    seed: int = 2026,
+    today: datetime.date | None = None,
+    n_clients: int = 30,
+    n_past_clients: int = 135,
 ) -> DemoClinic:
-    """Build the demo clinic: two therapists and ``n_clients`` fictional clients.
+    """Build the demo clinic: two therapists, ``n_clients`` current and some past clients.
 
     The same ``seed`` and ``today`` always give the same clinic. ``today`` defaults to the
     current date so the latest sessions look recent whenever the demo is loaded. At least four
     clients are needed, because Alice's four named stories are always present.
+
+    ``n_past_clients`` past clients (``DemoClinic.past_clients``) finished therapy 3-24 months
+    before ``today``, split between the therapists and evenly between PHQ-9, GAD-7 and CORE-10
+    (45 each by default), enough history for the clinic's expected-trajectory models. They draw
+    from random streams of their own, so their number never changes the current clients.
     """
     if n_clients < len(ALICE_NAMED):
         msg = f"the demo needs at least {len(ALICE_NAMED)} clients, got {n_clients}"
+        raise ValueError(msg)
+    if n_past_clients < 0:
+        msg = f"the number of past clients cannot be negative, got {n_past_clients}"
         raise ValueError(msg)
     today = today or datetime.date.today()
     rng = _rng(seed, "clinic")
     specs = _roster(rng, n_clients)
     names = _names(rng, len(specs))
     clients = tuple(
-        _build_client(spec, name, seed, index, today)
+        _build_client(spec, name, _rng(seed, "client", index), today)
         for index, (spec, name) in enumerate(zip(specs, names, strict=True))
     )
-    return DemoClinic(name=CLINIC_NAME, therapists=THERAPISTS, clients=clients)
+    taken = {client.display_name for client in clients}
+    past = _past_clients(seed, today, n_past_clients, taken)
+    return DemoClinic(name=CLINIC_NAME, therapists=THERAPISTS, clients=clients, past_clients=past)

@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 
 from rapport.accounts.models import User
-from rapport.care.models import Client, TherapySession
+from rapport.care.models import Client, Episode, TherapySession
 from rapport.core.instruments import Instrument, Kind
-from rapport.core.status import Status, caseload_status
+from rapport.core.signals import ClientSignals, Urgency
+from rapport.core.trajectory import NotEnoughData, TrajectoryModel
 from rapport.feedback.instruments import THERAPIST_RATING, instrument_or_none
 from rapport.feedback.models import Respondent, Response
+from rapport.signals.reading import signals_for_clients
 
 
 def _latest_client_response(measure_field: str) -> Subquery:
@@ -37,13 +39,25 @@ class CaseloadRow:
     outcome_response: Response | None
     alliance: Instrument | None
     alliance_response: Response | None
-    status: Status
+    signals: ClientSignals
+
+    @property
+    def urgency(self) -> Urgency:
+        return self.signals.urgency
+
+
+def _active(clients: QuerySet[Client]) -> QuerySet[Client]:
+    """Clients still in therapy: an open episode, or none yet (just referred)."""
+    return clients.filter(
+        Q(episodes__isnull=True)
+        | Exists(Episode.objects.filter(client=OuterRef("pk"), ended_on__isnull=True))
+    ).distinct()
 
 
 def caseload(user: User) -> list[CaseloadRow]:
-    """One row per client, built with a fixed number of queries whatever the caseload size."""
+    """One row per active client, most urgent first, in a fixed number of queries."""
     clients = list(
-        Client.objects.visible_to(user).annotate(
+        _active(Client.objects.visible_to(user)).annotate(
             last_session=Max("episodes__sessions__date"),
             outcome_id=_latest_client_response("outcome_measure"),
             alliance_id=_latest_client_response("alliance_measure"),
@@ -55,29 +69,20 @@ def caseload(user: User) -> list[CaseloadRow]:
         if c.alliance_id  # type: ignore[attr-defined]
     ]
     responses = Response.objects.in_bulk(ids)
-    rows = []
-    for client in clients:
-        outcome_response = responses.get(client.outcome_id)  # type: ignore[attr-defined]
-        alliance_response = responses.get(client.alliance_id)  # type: ignore[attr-defined]
-        outcome = instrument_or_none(client.outcome_measure)
-        alliance = instrument_or_none(client.alliance_measure)
-        rows.append(
-            CaseloadRow(
-                client=client,
-                last_session=client.last_session,  # type: ignore[attr-defined]
-                outcome=outcome,
-                outcome_response=outcome_response,
-                alliance=alliance,
-                alliance_response=alliance_response,
-                status=caseload_status(
-                    outcome,
-                    outcome_response.total if outcome_response else None,
-                    alliance,
-                    alliance_response.total if alliance_response else None,
-                    risk_endorsed=bool(outcome_response and outcome_response.risk_items),
-                ),
-            )
+    signals = signals_for_clients(clients, user.clinic_id)
+    rows = [
+        CaseloadRow(
+            client=client,
+            last_session=client.last_session,  # type: ignore[attr-defined]
+            outcome=instrument_or_none(client.outcome_measure),
+            outcome_response=responses.get(client.outcome_id),  # type: ignore[attr-defined]
+            alliance=instrument_or_none(client.alliance_measure),
+            alliance_response=responses.get(client.alliance_id),  # type: ignore[attr-defined]
+            signals=signals[client.pk].signals,
         )
+        for client in clients
+    ]
+    rows.sort(key=lambda r: (r.urgency, r.client.display_name))  # triage: most urgent first
     return rows
 
 
@@ -121,8 +126,48 @@ def _series(records: list[SessionRecord], attr: str, code: str) -> list[float | 
     return values
 
 
-def chart_data(client: Client, records: list[SessionRecord]) -> dict[str, Any]:
-    """Everything the client page's charts draw, as JSON-ready data."""
+def _expected_band(
+    records: list[SessionRecord],
+    outcome_values: list[float | None],
+    model: TrajectoryModel | NotEnoughData | None,
+) -> tuple[list[float | None], list[float | None]]:
+    """Expected scores and not-on-track boundaries per session, None where there are none."""
+    intake = next((v for v in outcome_values if v is not None), None)
+    expected: list[float | None] = []
+    boundary: list[float | None] = []
+    for record in records:
+        if not isinstance(model, TrajectoryModel) or intake is None or record.session.number < 2:
+            expected.append(None)
+            boundary.append(None)
+            continue
+        band = model.band(intake, record.session.number)
+        expected.append(round(band.expected, 2))
+        boundary.append(None if band.boundary is None else round(band.boundary, 2))
+    return expected, boundary
+
+
+def _alliance_markers(records: list[SessionRecord], signals: ClientSignals) -> list[str | None]:
+    """Per session: "rupture", "repaired" (the session that repaired one) or None."""
+    marks: dict[int, str] = {}
+    if signals.alliance is not None:
+        for rupture in signals.alliance.ruptures:
+            marks[rupture.session] = "rupture"
+            if rupture.repaired_at is not None:
+                marks[rupture.repaired_at] = "repaired"
+    return [marks.get(r.session.number) for r in records]
+
+
+def chart_data(
+    client: Client,
+    records: list[SessionRecord],
+    signals: ClientSignals | None = None,
+    model: TrajectoryModel | NotEnoughData | None = None,
+) -> dict[str, Any]:
+    """Everything the client page's charts draw, as JSON-ready data.
+
+    With ``signals`` the alliance chart marks ruptures and repairs; with a fitted trajectory
+    ``model`` the outcome chart draws the expected course and the not-on-track boundary.
+    """
     outcome = instrument_or_none(client.outcome_measure)
     alliance = instrument_or_none(client.alliance_measure)
     therapist = instrument_or_none(THERAPIST_RATING)
@@ -138,17 +183,22 @@ def chart_data(client: Client, records: list[SessionRecord]) -> dict[str, Any]:
             "better": str(instrument.better),
         }
 
+    outcome_values = _series(records, "outcome", client.outcome_measure)
+    expected, boundary = _expected_band(records, outcome_values, model)
     return {
         "labels": [f"S{r.session.number}" for r in records],
         "dates": [r.session.date.isoformat() for r in records],
         "outcome": {
             "measure": describe(outcome),
-            "values": _series(records, "outcome", client.outcome_measure),
+            "values": outcome_values,
+            "expected": expected,
+            "boundary": boundary,
         },
         "alliance": {
             "measure": describe(alliance),
             "values": _series(records, "alliance", client.alliance_measure),
             "therapist": describe(therapist),
             "therapist_values": _series(records, "therapist", THERAPIST_RATING),
+            "markers": _alliance_markers(records, signals) if signals else [None] * len(records),
         },
     }

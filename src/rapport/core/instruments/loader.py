@@ -24,8 +24,13 @@ typo cannot silently drop a cutoff or a reverse flag. Schema (``?`` marks option
     reliable_change? = 6            # smallest reliable change of the total
     sd? = 5.0                       # normative SD of the total; needs reliability
     reliability? = 0.85             # reliability coefficient used with sd
+    minimal_step? = 1               # alliance: smallest session-to-session fall worth raising
     max_missing? = 1                # items that may be missing and still be prorated (0)
     decimals? = 0                   # decimals a total is shown with (0)
+
+    [norms]?                        # samples for Jacobson & Truax's criterion c
+    clinical_mean = 20.1; clinical_sd = 6.7; functional_mean = 5.6; functional_sd = 4.9
+    source = "Author A et al. (year) ..."
 
     [licence]
     name = "..."
@@ -86,6 +91,7 @@ from rapport.core.instruments.model import (
     Item,
     Kind,
     Licence,
+    Norms,
     Respondent,
     Scale,
     Subscale,
@@ -316,6 +322,24 @@ def _parse_licence(root: FieldReader) -> Licence:
     return licence
 
 
+def _parse_norms(root: FieldReader) -> Norms | None:
+    table = root.table("norms")
+    if table is None:
+        return None
+    norms = Norms(
+        clinical_mean=table.number("clinical_mean"),
+        clinical_sd=table.number("clinical_sd"),
+        functional_mean=table.number("functional_mean"),
+        functional_sd=table.number("functional_sd"),
+        source=table.string("source"),
+    )
+    for key in ("clinical_sd", "functional_sd"):
+        if getattr(norms, key) <= 0:
+            raise table.error(key, "must be positive")
+    table.finish()
+    return norms
+
+
 def _parse_timing(root: FieldReader) -> Timing:
     value = root.raw("timing")
     if value == "start":
@@ -342,6 +366,11 @@ def _check_norms(root: FieldReader, instrument: Instrument) -> None:
         raise root.error("reliability", "must lie in (0, 1]")
     if (instrument.sd is None) != (instrument.reliability is None):
         raise root.error("sd", "sd and reliability are used together: give both or neither")
+    if instrument.minimal_step is not None:
+        if instrument.kind is not Kind.ALLIANCE:
+            raise root.error("minimal_step", "applies to alliance measures only")
+        if not 0 < instrument.minimal_step <= high - low:
+            raise root.error("minimal_step", "must be positive and no wider than total_range")
     if not 0 <= instrument.max_missing < len(instrument.items):
         raise root.error("max_missing", f"must lie between 0 and {len(instrument.items) - 1}")
     if not 0 <= instrument.decimals <= _MAX_DECIMALS:
@@ -385,6 +414,8 @@ def parse_definition(data: Mapping[str, object], source: str, expected_code: str
         reliable_change=root.optional_number("reliable_change"),
         sd=root.optional_number("sd"),
         reliability=root.optional_number("reliability"),
+        minimal_step=root.optional_number("minimal_step"),
+        norms=_parse_norms(root),
         max_missing=root.integer("max_missing", default=0),
         subscales=_parse_subscales(root, items, aggregation),
         bands=_parse_bands(root, total_range),

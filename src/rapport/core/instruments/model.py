@@ -115,6 +115,21 @@ class Licence:
 
 
 @dataclass(frozen=True)
+class Norms:
+    """Means and SDs of a clinical and a functional (non-clinical) sample, with their source.
+
+    With norms, the recovery cutoff is Jacobson & Truax's criterion *c* rather than the
+    measure's published screening cutoff.
+    """
+
+    clinical_mean: float
+    clinical_sd: float
+    functional_mean: float
+    functional_sd: float
+    source: str
+
+
+@dataclass(frozen=True)
 class FreeTextQuestion:
     """An open question asked after the scored items (never scored)."""
 
@@ -145,6 +160,8 @@ class Instrument:
     reliable_change: float | None = None  # smallest reliable change of the total
     sd: float | None = None  # normative SD of the total (reliable-change statistics)
     reliability: float | None = None  # reliability coefficient used with ``sd``
+    minimal_step: float | None = None  # smallest session-to-session fall worth raising (alliance)
+    norms: Norms | None = None  # clinical and functional samples for criterion c
     max_missing: int = 0  # items that may be missing and still be prorated
     subscales: tuple[Subscale, ...] = ()
     bands: tuple[Band, ...] = ()

@@ -5,6 +5,7 @@
   if (!el || !window.Chart) return;
   var data = JSON.parse(el.textContent);
   var ink = "#1b1f24", blue = "#1f5fbf", teal = "#0f7b6c", grey = "#6b7280";
+  var amber = "#b7791f", red = "#b42318", green = "#2f7d32";
 
   function cutoffLine(measure, n, label) {
     return {
@@ -33,6 +34,11 @@
   var o = data.outcome;
   if (o.measure) {
     var oSets = [series(o.measure.name, o.values, blue)];
+    if (o.expected && o.expected.some(function (v) { return v !== null; })) {
+      // The band between the expected course and the not-on-track boundary, shaded amber.
+      oSets.push({ label: "Expected course", data: o.expected, borderColor: grey, borderDash: [2, 2], borderWidth: 1.5, pointRadius: 0, fill: false, spanGaps: true });
+      oSets.push({ label: "Not-on-track boundary", data: o.boundary, borderColor: amber, borderWidth: 1, pointRadius: 0, fill: "-1", backgroundColor: "rgba(183, 121, 31, 0.15)", spanGaps: true });
+    }
     if (o.measure.cutoff !== null) oSets.push(cutoffLine(o.measure, n, "Clinical cutoff"));
     draw("outcome-chart", oSets, { y: { min: o.measure.min, max: o.measure.max, reverse: false, title: { display: true, text: o.measure.better === "lower" ? "lower is better" : "higher is better" } } });
   }
@@ -51,6 +57,11 @@
       aSets.push(t);
     }
     if (a.measure.cutoff !== null) aSets.push(cutoffLine(a.measure, n, "Alliance cutoff"));
+    if (a.markers && a.markers.some(function (m) { return m !== null; })) {
+      var pick = function (kind) { return a.markers.map(function (m, i) { return m === kind ? a.values[i] : null; }); };
+      aSets.push({ label: "Rupture", data: pick("rupture"), showLine: false, pointStyle: "triangle", pointRadius: 9, borderColor: red, backgroundColor: red });
+      aSets.push({ label: "Repair", data: pick("repaired"), showLine: false, pointStyle: "circle", pointRadius: 8, borderColor: green, backgroundColor: "rgba(0,0,0,0)", borderWidth: 2 });
+    }
     draw("alliance-chart", aSets, scales);
   }
 })();

@@ -8,6 +8,7 @@ from django import template
 
 from rapport.feedback.instruments import instrument_or_none
 from rapport.feedback.models import Response
+from rapport.signals.supervision import TherapistSummary
 
 register = template.Library()
 
@@ -53,3 +54,9 @@ def score(response: Response | None) -> str:
 def measure_name(code: str) -> str:
     instrument = instrument_or_none(code)
     return instrument.name if instrument else code
+
+
+@register.filter
+def urgency_count(summary: TherapistSummary, name: str) -> int:
+    """How many of a therapist's clients sit at the named triage rank ("risk", "grey", …)."""
+    return summary.urgency_count(name)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from rapport.care.models import Episode
 from rapport.feedback.instruments import instrument_or_none
+from rapport.feedback.models import Response
+from rapport.signals.reading import signals_for_clients
+from rapport.signals.services import AcknowledgementError, acknowledge_risk
 from rapport.web.access import get_client_for_user, staff_user
 from rapport.web.forms import ClientForm, MeasuresForm
 from rapport.web.records import chart_data, session_records
@@ -20,11 +25,14 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     episode = client.current_episode or client.episodes.first()
     sessions = episode.sessions.order_by("number") if episode else client.episodes.none()
     records = session_records(client, sessions)  # type: ignore[arg-type]
+    view = signals_for_clients([client], client.clinic_id)[client.pk]
     context = {
         "client": client,
         "episode": episode,
         "records": records,
-        "chart": chart_data(client, records),
+        "signals": view.signals,
+        "trajectory": view.trajectory,
+        "chart": chart_data(client, records, view.signals, view.trajectory),
         "outcome": instrument_or_none(client.outcome_measure),
         "alliance": instrument_or_none(client.alliance_measure),
         "measures_form": MeasuresForm(instance=client),
@@ -63,3 +71,20 @@ def client_measures(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(
         request, "web/measures_form.html", {"form": form, "client": client}, status=status
     )
+
+
+@login_required
+@require_POST
+def risk_acknowledge(request: HttpRequest, client_id: int, response_id: int) -> HttpResponse:
+    """Record that the therapist has seen and acted on an endorsed risk item."""
+    client = get_client_for_user(request, client_id)
+    response = get_object_or_404(
+        Response.objects.filter(session__episode__client=client), pk=response_id
+    )
+    try:
+        acknowledge_risk(response, staff_user(request), request.POST.get("note", ""))
+    except AcknowledgementError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Risk acknowledged and recorded.")
+    return redirect("client-detail", client_id=client.pk)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rapport.care.demo_seed import demo_exists, seed_demo
@@ -9,8 +10,9 @@ from rapport.care.demo_seed import demo_exists, seed_demo
 
 class Command(BaseCommand):
     help = (
-        "Create the fictional demo clinic (2 therapists, ~30 clients with 6-20 sessions each), "
-        "reproducibly from a seed. Refuses if the demo clinic already exists."
+        "Create the fictional demo clinic (an admin, a supervisor, 2 therapists, 30 current "
+        "clients and 135 past ones with closed episodes), reproducibly from a seed, then fit "
+        "its expected-trajectory models. Refuses if the demo clinic already exists."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,3 +23,4 @@ class Command(BaseCommand):
             raise CommandError("The demo clinic already exists; start from an empty database.")
         for login in seed_demo(seed=options["seed"]):
             self.stdout.write(f"{login.role:14} {login.username:8} password {login.password}")
+        call_command("fit_trajectories", stdout=self.stdout)

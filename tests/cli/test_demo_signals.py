@@ -1,0 +1,103 @@
+"""The demo clinic's stories raise the right signals once its trajectory models are fitted."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client as Browser
+from django.urls import reverse
+
+from rapport.accounts.models import Clinic, User
+from rapport.care.demo_seed import seed_demo
+from rapport.care.models import Client
+from rapport.core.alliance import RuptureState
+from rapport.core.signals import ClientSignals, SignalKind, Urgency
+from rapport.core.trajectory import Progress
+from rapport.signals.models import TrajectoryFit
+from rapport.signals.reading import signals_for_clients
+from rapport.signals.services import fit_clinic_trajectories
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Seed and fit once for the module (about 2,000 sessions), rolled back at the end.
+
+    Each test's own transaction nests inside this one as a savepoint, so nothing leaks into
+    the rest of the suite.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed_demo(seed=2026, today=datetime.date(2026, 11, 23))
+        fit_clinic_trajectories(Clinic.objects.get())
+        yield
+        transaction.set_rollback(True)
+
+
+def _signals(name: str) -> ClientSignals:
+    client = Client.objects.get(display_name=name)
+    return signals_for_clients([client], client.clinic_id)[client.pk].signals
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+class TestDemoStories:
+    def test_it_fits_an_expected_course_for_each_demo_outcome_measure(self) -> None:
+        fitted = set(
+            TrajectoryFit.objects.filter(parameters__isnull=False).values_list(
+                "instrument", flat=True
+            )
+        )
+        assert {"phq9", "gad7", "core10"} <= fitted
+        assert TrajectoryFit.objects.get(instrument="ors").parameters is None  # no ORS history
+
+    def test_it_puts_marcus_at_the_top_for_risk_and_deterioration(self) -> None:
+        signals = _signals("Marcus J.")
+        assert signals.urgency is Urgency.RISK
+        kinds = [s.kind for s in signals.signals]
+        assert kinds[0] is SignalKind.RISK
+        assert SignalKind.DETERIORATION in kinds
+
+    def test_it_shows_priyas_rupture_at_session_7_repaired(self) -> None:
+        signals = _signals("Priya S.")
+        assert signals.alliance is not None
+        ruptures = signals.alliance.ruptures
+        assert [r.session for r in ruptures] == [7]
+        assert ruptures[0].state is RuptureState.REPAIRED
+        assert SignalKind.RUPTURE not in [s.kind for s in signals.signals]  # repaired: closed
+
+    def test_it_reads_daniels_low_start_as_persistently_low_not_a_rupture(self) -> None:
+        signals = _signals("Daniel K.")
+        assert signals.alliance is not None
+        assert signals.alliance.ruptures == ()
+        assert signals.alliance.low_runs
+        assert signals.alliance.low_runs[0].first_session == 1
+        assert signals.alliance.persistently_low is None  # his alliance has since recovered
+
+    def test_it_leaves_maya_unflagged_and_on_course(self) -> None:
+        signals = _signals("Maya L.")
+        assert signals.signals == ()
+        assert signals.urgency is Urgency.GREEN
+        assert signals.progress is not None
+        assert signals.progress.progress in (Progress.ON_TRACK, Progress.BELOW_EXPECTED)
+
+    def test_it_orders_alices_caseload_by_urgency_and_draws_the_band(self) -> None:
+        browser = Browser()
+        browser.force_login(User.objects.get(username="alice"))
+        page = browser.get(reverse("caseload")).text
+        assert page.index("Marcus J.") < page.index("Priya S.")
+        priya = Client.objects.get(display_name="Priya S.")
+        detail = browser.get(reverse("client-detail", args=[priya.pk])).text
+        assert "Rupture at session 7" in detail
+        assert "repaired at session" in detail
+        assert '"expected": [null, ' in detail  # the band starts at session 2
+
+    def test_it_gives_the_supervisor_aggregates(self) -> None:
+        browser = Browser()
+        browser.force_login(User.objects.get(username="sam"))
+        page = browser.get(reverse("supervision")).text
+        assert "Marcus J." not in page
+        assert 'data-therapist="alice"' in page
+        assert "No closed episodes yet" not in page  # the demo's past clients count

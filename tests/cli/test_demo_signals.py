@@ -68,6 +68,13 @@ class TestDemoStories:
         assert ruptures[0].state is RuptureState.REPAIRED
         assert SignalKind.RUPTURE not in [s.kind for s in signals.signals]  # repaired: closed
 
+    def test_it_ranks_hannahs_fresh_rupture_as_awaiting_repair(self) -> None:
+        signals = _signals("Hannah B.")
+        assert signals.urgency is Urgency.RUPTURE
+        assert signals.alliance is not None
+        assert signals.alliance.ruptures[-1].state is RuptureState.OPEN
+        assert "awaiting repair" in signals.reason
+
     def test_it_reads_daniels_low_start_as_persistently_low_not_a_rupture(self) -> None:
         signals = _signals("Daniel K.")
         assert signals.alliance is not None
@@ -87,7 +94,7 @@ class TestDemoStories:
         browser = Browser()
         browser.force_login(User.objects.get(username="alice"))
         page = browser.get(reverse("caseload")).text
-        assert page.index("Marcus J.") < page.index("Priya S.")
+        assert page.index("Marcus J.") < page.index("Hannah B.") < page.index("Priya S.")
         priya = Client.objects.get(display_name="Priya S.")
         detail = browser.get(reverse("client-detail", args=[priya.pk])).text
         assert "Rupture at session 7" in detail

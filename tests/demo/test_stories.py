@@ -112,11 +112,11 @@ def test_it_gives_every_client_six_to_twenty_sessions(clinic: DemoClinic) -> Non
 
 
 def test_it_honours_n_clients_and_rejects_too_few() -> None:
-    """n_clients sets the caseload size; fewer than the four named stories is refused."""
+    """n_clients sets the caseload size; fewer than Alice's five named stories is refused."""
     assert len(generate_demo_clinic(seed=3, today=TODAY, n_clients=9).clients) == 9
     assert len(generate_demo_clinic(seed=3, today=TODAY, n_clients=50).clients) == 50
-    with pytest.raises(ValueError, match="at least 4"):
-        generate_demo_clinic(n_clients=3)
+    with pytest.raises(ValueError, match="at least 5"):
+        generate_demo_clinic(n_clients=4)
 
 
 def test_it_keeps_answers_integer_and_within_item_ranges(clinic: DemoClinic) -> None:
@@ -209,7 +209,7 @@ def test_it_keeps_risk_items_zero_outside_the_deteriorating_story(clinic: DemoCl
 def test_it_gives_alice_each_named_story(clinic: DemoClinic) -> None:
     """Alice has one client of each named story; Bob has some of them too."""
     stories = {"anxious_first_timer", "distrustful_then_trusting", "rupture_repair"}
-    stories.add("deteriorating")
+    stories |= {"recent_rupture", "deteriorating"}
     assert set(NAMED_FOR_ALICE) == stories
     for story in stories:
         assert named(clinic, story).story_text
@@ -218,6 +218,17 @@ def test_it_gives_alice_each_named_story(clinic: DemoClinic) -> None:
     assert {"steady_improver", "slow_improver", "flat", "early_recovery"} <= {
         c.story for c in clinic.clients
     }
+
+
+def test_it_ends_the_recent_rupture_with_a_sharp_drop_at_the_latest_session(
+    clinic: DemoClinic,
+) -> None:
+    """Check-in 9+ throughout, then at least 2.5 lower at the last session: repair pending."""
+    client = named(clinic, "recent_rupture")
+    alliance = alliance_means(client)
+    assert min(alliance[:-1]) >= ALLIANCE_CUTOFF - 0.5
+    assert alliance[-2] - alliance[-1] >= 2.5
+    assert client.sessions[-1].responses[1].comments["next_time"].startswith("Felt rushed")
 
 
 def test_it_keeps_the_anxious_first_timer_alliance_high_from_session_1(

@@ -135,6 +135,16 @@ ALICE_NAMED = (
     ),
     _Spec(
         "alice",
+        "recent_rupture",
+        name="Hannah B.",
+        measure="gad7",
+        sessions=8,
+        recent=True,
+        client_says={8: "Felt rushed today. We never got to what I came in with."},
+        therapist_says={8: "Ran over on the worksheet; she went quiet at the end."},
+    ),
+    _Spec(
+        "alice",
         "deteriorating",
         name="Marcus J.",
         measure="phq9",
@@ -346,8 +356,8 @@ def generate_demo_clinic(
     """Build the demo clinic: two therapists, ``n_clients`` current and some past clients.
 
     The same ``seed`` and ``today`` always give the same clinic. ``today`` defaults to the
-    current date so the latest sessions look recent whenever the demo is loaded. At least four
-    clients are needed, because Alice's four named stories are always present.
+    current date so the latest sessions look recent whenever the demo is loaded. At least five
+    clients are needed, because Alice's five named stories are always present.
 
     ``n_past_clients`` past clients (``DemoClinic.past_clients``) finished therapy 3-24 months
     before ``today``, split between the therapists and evenly between PHQ-9, GAD-7 and CORE-10

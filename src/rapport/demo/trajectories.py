@@ -140,6 +140,25 @@ def _rupture_repair(ctx: PlanContext) -> list[Beat]:
     return beats
 
 
+def _recent_rupture(ctx: PlanContext) -> list[Beat]:
+    """A good alliance and steady progress until the latest session, when the check-in drops.
+
+    The repair has not happened yet: this is the client a therapist should open with.
+    """
+    rng, n, top = ctx.rng, ctx.n_sessions, ctx.top
+    start, end = top * rng.uniform(0.55, 0.62), top * rng.uniform(0.35, 0.42)
+    beats: list[Beat] = []
+    pre = 9.3
+    for i in range(n):
+        outcome = lerp(start, end, progress(i, n)) + wobble(rng, 0.03 * top, 0.06 * top)
+        if i < n - 1:
+            pre = clamp_alliance(9.3 + wobble(rng, 0.2, 0.3), 8.9, 9.7)
+            beats.append(Beat(outcome, pre, ""))
+        else:
+            beats.append(Beat(outcome + 0.05 * top, pre - rng.uniform(2.6, 3.0), "rupture"))
+    return beats
+
+
 def _deteriorating(ctx: PlanContext) -> list[Beat]:
     """Symptoms climb reliably, the alliance stays lukewarm, the risk item appears late."""
     rng, n, top = ctx.rng, ctx.n_sessions, ctx.top
@@ -246,6 +265,14 @@ STORIES: dict[str, Story] = {
             (10, 14),
             (CORE10, PHQ9),
             _rupture_repair,
+        ),
+        Story(
+            "recent_rupture",
+            "Recent rupture: a good alliance until the latest session (session {event}), when "
+            "the check-in drops sharply; the repair is still to come.",
+            (7, 10),
+            (GAD7, PHQ9),
+            _recent_rupture,
         ),
         Story(
             "deteriorating",

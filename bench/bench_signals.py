@@ -157,7 +157,7 @@ def _report(timing: Timing, command: str) -> str:
 @click.command()
 @click.option("--clients", default=10_000, show_default=True)
 @click.option("--sessions", default=30, show_default=True)
-@click.option("--repeats", default=3, show_default=True)
+@click.option("--repeats", default=5, show_default=True)
 @click.option("--seed", default=2026, show_default=True)
 @click.option(
     "--output",

@@ -74,6 +74,8 @@ class TestDemoStories:
         assert signals.alliance is not None
         assert signals.alliance.ruptures[-1].state is RuptureState.OPEN
         assert "awaiting repair" in signals.reason
+        # Alice rated that session as usual: the gap between the two views is flagged too.
+        assert SignalKind.RATER_GAP in [s.kind for s in signals.signals]
 
     def test_it_reads_daniels_low_start_as_persistently_low_not_a_rupture(self) -> None:
         signals = _signals("Daniel K.")

@@ -42,7 +42,14 @@ from .model import (
     DemoSession,
     DemoTherapist,
 )
-from .trajectories import FILLER_STORIES, STORIES, Beat, PlanContext, event_session
+from .trajectories import (
+    ALLIANCE_CUTOFF,
+    FILLER_STORIES,
+    STORIES,
+    Beat,
+    PlanContext,
+    event_session,
+)
 
 CLINIC_NAME = "Riverside Counselling (demo)"
 
@@ -268,9 +275,13 @@ def _responses(
         {"next_time": said} if said else {},
     )
     note = spec.therapist_says.get(number) or therapist_note(rng, beat.tag)
+    # In the recent-rupture story the therapist has not noticed the drop and rates the session
+    # as usual: therapists often miss ruptures (Tryon, Blackwell & Hammel 2007).
+    unnoticed = spec.story == "recent_rupture" and beat.tag == "rupture"
+    seen_alliance = ALLIANCE_CUTOFF + 0.3 if unnoticed else beat.alliance
     therapist = DemoResponse(
         CHECKIN_THERAPIST,
-        checkin_answers(rng, _therapist_mean(rng, beat.alliance), profiles[CHECKIN_THERAPIST]),
+        checkin_answers(rng, _therapist_mean(rng, seen_alliance), profiles[CHECKIN_THERAPIST]),
         {"note": note} if note else {},
     )
     return outcome, client, therapist

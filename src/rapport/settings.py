@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "rapport.care",
     "rapport.feedback",
     "rapport.signals",
+    "rapport.plans",
     "rapport.web",
 ]
 

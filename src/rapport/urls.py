@@ -9,6 +9,7 @@ from django.urls import path
 from rapport.api.routes import api
 from rapport.feedback import tablet
 from rapport.feedback import views as feedback_views
+from rapport.plans import views as plan_views
 from rapport.web.views import caseload, clients, sessions, staff, supervision
 
 urlpatterns = [
@@ -23,6 +24,14 @@ urlpatterns = [
         clients.risk_acknowledge,
         name="risk-acknowledge",
     ),
+    path("clients/<int:client_id>/plan/", plan_views.plan_page, name="plan"),
+    path(
+        "clients/<int:client_id>/plan/<slug:action>/",
+        plan_views.plan_edit,
+        name="plan-edit",
+    ),
+    path("clients/<int:client_id>/plan-versions/", plan_views.plan_versions, name="plan-versions"),
+    path("clients/<int:client_id>/plan-print/", plan_views.plan_print, name="plan-print"),
     path("clients/<int:client_id>/sessions/new/", sessions.session_new, name="session-new"),
     path("sessions/<int:session_id>/", sessions.session_detail, name="session-detail"),
     path(

@@ -8,6 +8,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from rapport.api.routes import api
 from rapport.feedback.models import FeedbackRequest, Response
+from rapport.plans.models import PlanVersion
 from rapport.signals.models import RiskAcknowledgement
 from tests.conftest import People
 from tests.factory import phq9
@@ -24,6 +25,10 @@ RECORD_ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("post", "session-tablet", {"purpose": "end"}),
     ("post", "session-rate", {}),
     ("post", "risk-acknowledge", {}),
+    ("get", "plan", {}),
+    ("post", "plan-edit", {"action": "add-problem"}),
+    ("get", "plan-versions", {}),
+    ("get", "plan-print", {}),
     ("get", "/api/clients/{client_id}", {}),
     ("get", "/api/clients/{client_id}/sessions", {}),
     ("post", "/api/clients/{client_id}/sessions", {}),
@@ -92,6 +97,8 @@ class TestOwnership:
                 "outcome_measure": "gad7",
                 "alliance_measure": "checkin",
                 "note": "Called the client.",
+                "title": "Sleep",
+                "raised_by": "client",
             }
             if method == "post" and url.startswith("/api/"):
                 page = browser.post(url, body, content_type="application/json")
@@ -101,6 +108,7 @@ class TestOwnership:
         assert FeedbackRequest.objects.count() == 0
         assert Response.objects.count() == 1  # only the one made above
         assert not RiskAcknowledgement.objects.exists()
+        assert not PlanVersion.objects.exists()
         assert people.eli.current_episode.sessions.count() == 1  # type: ignore[union-attr]
         people.eli.refresh_from_db()
         assert people.eli.outcome_measure == "phq9"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -173,12 +173,15 @@ def submit(
     request: FeedbackRequest,
     answers: Mapping[str, Mapping[int, float | None]],
     comments: Mapping[str, Mapping[str, object]] | None = None,
+    also: Callable[[FeedbackRequest], None] | None = None,
 ) -> tuple[list[Response], bool]:
     """Store a client's answers for every measure of ``request``, all or nothing.
 
     Returns the responses and whether they were newly created. A second submission of a request
     that is already complete (a double tap, or a retry after the first reply was lost) creates
     nothing and returns the stored responses, so the client sees "thank you" both times.
+    ``also`` stores anything else answered on the same form (e.g. goal ratings) inside the same
+    transaction, so the whole form is kept or nothing is.
     """
     comments = comments or {}
     unknown = set(answers) - set(request.instruments)
@@ -210,6 +213,8 @@ def submit(
                 response.save()
             locked.completed_at = now
             locked.save(update_fields=["completed_at"])
+            if also is not None:
+                also(locked)
     except IntegrityError:
         # SQLite has no row locks: the unique constraint is the last line of defence.
         return list(request.responses.all()), False

@@ -19,6 +19,8 @@ from rapport.feedback import services
 from rapport.feedback.forms import item_field, parse_answers, text_field
 from rapport.feedback.instruments import registry
 from rapport.feedback.models import Channel, FeedbackRequest
+from rapport.plans.client_form import plan_form_context
+from rapport.plans.services import parse_plan_answers, store_plan_answers
 
 _PROBLEM_STATUS = {"invalid": 404, "expired": 410, "used": 410}
 
@@ -94,6 +96,7 @@ def _form_page(
     context = {
         "feedback_request": feedback_request,
         "measures": measures_context(feedback_request.instruments, posted),
+        "plan": plan_form_context(feedback_request, posted or {}),
         "tablet": feedback_request.channel == Channel.TABLET,
         "token": token,
         "error": error,
@@ -116,7 +119,13 @@ def feedback_form(request: HttpRequest, token: str) -> HttpResponse:
     instruments = [registry().get(code) for code in feedback_request.instruments]
     try:
         parsed = parse_answers(instruments, request.POST)
-        services.submit(feedback_request, parsed.answers, parsed.comments)
+        plan_answers = parse_plan_answers(feedback_request, request.POST)
+        services.submit(
+            feedback_request,
+            parsed.answers,
+            parsed.comments,
+            also=store_plan_answers(plan_answers),
+        )
     except services.SubmissionError as exc:
         if _wants_json(request):
             return JsonResponse({"status": "error", "message": str(exc)}, status=400)

@@ -21,6 +21,8 @@ CLIENT_PAGES = frozenset(
         "session-detail",
         "session-issue-link",
         "session-rate",
+        "plan",
+        "plan-versions",
     }
 )
 

@@ -60,3 +60,9 @@ def measure_name(code: str) -> str:
 def urgency_count(summary: TherapistSummary, name: str) -> int:
     """How many of a therapist's clients sit at the named triage rank ("risk", "grey", …)."""
     return summary.urgency_count(name)
+
+
+@register.filter
+def dictget(mapping: dict[str, Any], key: str) -> Any:
+    """``mapping[key]`` in a template, or None (templates cannot index by a variable)."""
+    return mapping.get(key)

@@ -1,0 +1,90 @@
+"""Forms for editing a plan: each valid form becomes one edit of the plan snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from rapport.core.instruments import Kind
+from rapport.core.plans import GasLadder, MeasureTarget, RaisedBy
+from rapport.feedback.instruments import client_measures
+from rapport.web.forms import IsoDateInput
+
+GAS_LABELS = (
+    ("gas_minus_2", "−2: much less than expected"),
+    ("gas_minus_1", "−1: somewhat less than expected"),
+    ("gas_0", "0: the expected outcome"),
+    ("gas_plus_1", "+1: somewhat more than expected"),
+    ("gas_plus_2", "+2: much more than expected"),
+)
+
+
+class ProblemForm(forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        label="Problem",
+        help_text="In the client's words where you can, e.g. “I can't sleep before exams”.",
+    )
+    raised_by = forms.ChoiceField(
+        choices=[(r.value, r.value.capitalize()) for r in RaisedBy], initial=RaisedBy.CLIENT
+    )
+
+
+class GoalForm(forms.Form):
+    problem = forms.ChoiceField(label="For problem")
+    title = forms.CharField(max_length=200, label="Goal")
+    kind = forms.ChoiceField(
+        label="Benchmark",
+        choices=[
+            ("measure", "A target on a measure"),
+            ("gas", "Goal attainment scaling (5 levels)"),
+        ],
+        widget=forms.RadioSelect,
+        initial="measure",
+    )
+    measure = forms.ChoiceField(required=False)
+    comparison = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("below", "below"),
+            ("at_most", "at most"),
+            ("above", "above"),
+            ("at_least", "at least"),
+        ],
+    )
+    value = forms.FloatField(required=False, label="Target value")
+    gas_minus_2 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[0][1])
+    gas_minus_1 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[1][1])
+    gas_0 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[2][1])
+    gas_plus_1 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[3][1])
+    gas_plus_2 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[4][1])
+    target_date = forms.DateField(required=False, widget=IsoDateInput())
+    weight = forms.FloatField(initial=1.0, min_value=0.1, max_value=10)
+
+    def __init__(self, *args: Any, problems: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["problem"].choices = problems
+        self.fields["measure"].choices = [(m.code, m.name) for m in client_measures(Kind.OUTCOME)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            self._benchmark(data)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+    @staticmethod
+    def _benchmark(data: dict[str, Any]) -> None:
+        if data.get("kind") == "measure":
+            if data.get("value") is None or not data.get("measure") or not data.get("comparison"):
+                raise forms.ValidationError("Give the measure, the comparison and the value.")
+            data["target"] = MeasureTarget(data["measure"], data["comparison"], data["value"])
+            data["ladder"] = None
+        else:
+            texts = [(data.get(name) or "").strip() for name, _ in GAS_LABELS]
+            if not all(texts):
+                raise forms.ValidationError("Describe all five levels, from −2 to +2.")
+            data["ladder"] = GasLadder(tuple(texts))  # type: ignore[arg-type]
+            data["target"] = None

@@ -1,0 +1,175 @@
+"""The collaborative plan: built and versioned by the therapist, agreed and rated by the client."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client as Browser
+from django.urls import reverse
+
+from rapport.feedback import services
+from rapport.plans.models import GoalRating, PlanFeedback, PlanVersion
+from tests.conftest import People
+from tests.factory import checkin
+
+GAS_LEVELS = {
+    "gas_minus_2": "Stays in bed most days",
+    "gas_minus_1": "Up by 11 on weekdays",
+    "gas_0": "Up by 9 on weekdays",
+    "gas_plus_1": "Up by 9 every day",
+    "gas_plus_2": "Up by 8 every day",
+}
+
+
+def _alice(people: People) -> Browser:
+    browser = Browser()
+    browser.force_login(people.alice)
+    return browser
+
+
+def _edit(browser: Browser, people: People, action: str, **data: str) -> object:
+    return browser.post(reverse("plan-edit", args=[people.dana.pk, action]), data, follow=True)
+
+
+def _build(people: People) -> Browser:
+    """Two problems and two goals: one on the PHQ-9, one on a GAS ladder."""
+    browser = _alice(people)
+    _edit(browser, people, "add-problem", title="Low mood most days", raised_by="client")
+    _edit(browser, people, "add-problem", title="Can't get up in the morning", raised_by="both")
+    _edit(
+        browser,
+        people,
+        "add-goal",
+        problem="p1",
+        title="Feel less low",
+        kind="measure",
+        measure="phq9",
+        comparison="below",
+        value="10",
+        weight="1",
+    )
+    _edit(
+        browser,
+        people,
+        "add-goal",
+        problem="p2",
+        title="A morning routine",
+        kind="gas",
+        weight="2",
+        **GAS_LEVELS,
+    )
+    return browser
+
+
+class TestTherapistEditsThePlan:
+    def test_it_stores_every_edit_as_a_new_version(self, people: People) -> None:
+        browser = _build(people)
+        assert list(PlanVersion.objects.values_list("number", flat=True)) == [1, 2, 3, 4]
+        page = browser.get(reverse("plan", args=[people.dana.pk])).text
+        assert "Low mood most days" in page
+        assert "PHQ-9 below 10" in page
+        assert "Up by 9 on weekdays" in page
+        # Problems in priority order; move the second up with the keyboard-usable button.
+        _edit(browser, people, "move-up", key="p2")
+        page = browser.get(reverse("plan", args=[people.dana.pk])).text
+        listed = page.split('class="plan-list"')[1]
+        assert listed.index("Can&#x27;t get up") < listed.index("Low mood most days")
+        assert PlanVersion.objects.count() == 5
+
+    def test_it_compares_two_versions_side_by_side(self, people: People) -> None:
+        browser = _build(people)
+        _edit(browser, people, "retire-problem", key="p1")
+        page = browser.get(reverse("plan-versions", args=[people.dana.pk]) + "?a=2&b=5").text
+        assert "What changed from v2 to v5" in page
+        assert re.search(r"Added goal</strong> “Feel less low”", page)
+        assert "state: active → retired" in page
+
+    def test_it_refuses_bad_input_with_a_message_and_no_new_version(self, people: People) -> None:
+        browser = _build(people)
+        empty = browser.post(
+            reverse("plan-edit", args=[people.dana.pk, "add-problem"]), {"title": " "}
+        )
+        assert empty.status_code == 400
+        no_levels = browser.post(
+            reverse("plan-edit", args=[people.dana.pk, "add-goal"]),
+            {"problem": "p1", "title": "x", "kind": "gas", "weight": "1", "gas_0": "ok"},
+        )
+        assert no_levels.status_code == 400
+        assert "Describe all five levels" in no_levels.text
+        missing = _edit(browser, people, "move-up", key="p99")
+        assert missing.status_code == 200  # type: ignore[attr-defined]
+        assert "p99" in missing.text  # type: ignore[attr-defined]
+        unknown = browser.post(reverse("plan-edit", args=[people.dana.pk, "delete-everything"]))
+        assert unknown.status_code == 404
+        assert PlanVersion.objects.count() == 4
+
+    def test_it_reminds_to_review_and_records_the_review(self, people: People) -> None:
+        browser = _build(people)
+        for _ in range(6):
+            people.factory.make_session(people.dana)
+        page = browser.get(reverse("plan", args=[people.dana.pk])).text
+        assert "data-review-due" in page
+        _edit(browser, people, "reviewed")
+        version = PlanVersion.objects.order_by("-number").first()
+        assert version is not None
+        assert version.reviewed
+        assert version.reviewed_at_session == 6
+        assert "Reviewed with the client at session 6" in version.summary
+        assert "data-review-due" not in browser.get(reverse("plan", args=[people.dana.pk])).text
+
+    def test_it_prints_a_one_page_summary(self, people: People) -> None:
+        browser = _build(people)
+        page = browser.get(reverse("plan-print", args=[people.dana.pk])).text
+        assert "Our plan: Dana R." in page
+        assert "Feel less low" in page
+        assert "@media print" not in page  # the print rules live in the stylesheet
+
+
+class TestClientTakesPart:
+    def _end_link(self, people: People) -> services.IssuedLink:
+        session = people.factory.make_session(people.dana)
+        return services.issue_link(session, "end", people.alice)
+
+    def test_it_shows_the_plan_and_stores_ratings_and_agreement(self, people: People) -> None:
+        browser = _build(people)
+        link = self._end_link(people)
+        form = Browser().get(link.path).text
+        assert "Your plan" in form
+        assert "A morning routine" in form
+        assert "Up by 8 every day" in form
+        post = {f"checkin-item-{n}": "9" for n in range(1, 6)}
+        post |= {"goal-g1": "4", "goal-g2": "0", "plan-agree": "yes", "plan-comment": "Add sleep"}
+        assert Browser().post(link.path, post).status_code == 302
+        ratings = dict(GoalRating.objects.values_list("goal_key", "value"))
+        assert ratings == {"g1": 4.0, "g2": 0.0}
+        feedback = PlanFeedback.objects.get()
+        assert feedback.agreed is True
+        assert feedback.comment == "Add sleep"
+        page = browser.get(reverse("plan", args=[people.dana.pk])).text
+        assert "Agreed" in page
+        assert "Add sleep" in page
+        assert "Achieved" in page  # the GAS goal is at its expected level (0)
+        assert "GAS T-score): 50.0" in page  # the only rated GAS goal sits at 0
+
+    def test_it_refuses_an_out_of_range_rating_and_keeps_nothing(self, people: People) -> None:
+        _build(people)
+        link = self._end_link(people)
+        post = {f"checkin-item-{n}": "9" for n in range(1, 6)} | {"goal-g1": "11"}
+        page = Browser().post(link.path, post)
+        assert page.status_code == 400
+        assert "outside 0–10" in page.text
+        assert not GoalRating.objects.exists()
+        assert link.request.responses.count() == 0
+
+    def test_it_shows_no_plan_at_the_start_of_a_session(self, people: People) -> None:
+        _build(people)
+        session = people.factory.make_session(people.dana)
+        people.factory.make_response(session, "checkin", checkin(9, 9, 9, 9, 9))
+        link = services.issue_link(session, "start", people.alice)
+        assert "Your plan" not in Browser().get(link.path).text
+
+    def test_it_never_shows_another_clients_plan(self, people: People) -> None:
+        _build(people)  # Dana's plan
+        session = people.factory.make_session(people.eli)
+        link = services.issue_link(session, "end", people.bob)
+        assert "Low mood most days" not in Browser().get(link.path).text

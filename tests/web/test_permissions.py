@@ -97,8 +97,8 @@ class TestOwnership:
                 "outcome_measure": "gad7",
                 "alliance_measure": "checkin",
                 "note": "Called the client.",
-                "title": "Sleep",
-                "raised_by": "client",
+                "problem-title": "Sleep",
+                "problem-raised_by": "client",
             }
             if method == "post" and url.startswith("/api/"):
                 page = browser.post(url, body, content_type="application/json")

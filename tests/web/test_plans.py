@@ -28,7 +28,10 @@ def _alice(people: People) -> Browser:
 
 
 def _edit(browser: Browser, people: People, action: str, **data: str) -> object:
-    return browser.post(reverse("plan-edit", args=[people.dana.pk, action]), data, follow=True)
+    """Post one edit; form fields are prefixed like the page's forms (problem-…, goal-…)."""
+    prefix = {"add-problem": "problem-", "add-goal": "goal-"}.get(action, "")
+    fields = {f"{prefix}{name}": value for name, value in data.items()}
+    return browser.post(reverse("plan-edit", args=[people.dana.pk, action]), fields, follow=True)
 
 
 def _build(people: People) -> Browser:
@@ -76,6 +79,26 @@ class TestTherapistEditsThePlan:
         assert listed.index("Can&#x27;t get up") < listed.index("Low mood most days")
         assert PlanVersion.objects.count() == 5
 
+    def test_it_edits_a_problem_and_a_goal_in_place(self, people: People) -> None:
+        browser = _build(people)
+        _edit(browser, people, "rename-problem", key="p1", title="Feeling flat")
+        _edit(
+            browser,
+            people,
+            "edit-goal",
+            key="g1",
+            title="Feel lighter",
+            target_date="2027-01-31",
+            weight="2",
+        )
+        bad = _edit(browser, people, "edit-goal", key="g1", title="x", target_date="soon")
+        assert "is not a date" in bad.text  # type: ignore[attr-defined]
+        page = browser.get(reverse("plan", args=[people.dana.pk])).text
+        assert "Feeling flat" in page
+        assert "Feel lighter" in page
+        assert "by 31 Jan 2027" in page
+        assert PlanVersion.objects.count() == 6
+
     def test_it_compares_two_versions_side_by_side(self, people: People) -> None:
         browser = _build(people)
         _edit(browser, people, "retire-problem", key="p1")
@@ -87,12 +110,18 @@ class TestTherapistEditsThePlan:
     def test_it_refuses_bad_input_with_a_message_and_no_new_version(self, people: People) -> None:
         browser = _build(people)
         empty = browser.post(
-            reverse("plan-edit", args=[people.dana.pk, "add-problem"]), {"title": " "}
+            reverse("plan-edit", args=[people.dana.pk, "add-problem"]), {"problem-title": " "}
         )
         assert empty.status_code == 400
         no_levels = browser.post(
             reverse("plan-edit", args=[people.dana.pk, "add-goal"]),
-            {"problem": "p1", "title": "x", "kind": "gas", "weight": "1", "gas_0": "ok"},
+            {
+                "goal-problem": "p1",
+                "goal-title": "x",
+                "goal-kind": "gas",
+                "goal-weight": "1",
+                "goal-gas_0": "ok",
+            },
         )
         assert no_levels.status_code == 400
         assert "Describe all five levels" in no_levels.text

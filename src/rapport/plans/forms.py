@@ -21,6 +21,7 @@ GAS_LABELS = (
 
 
 class ProblemForm(forms.Form):
+    prefix = "problem"  # two forms share the page: prefixes keep field ids unique
     title = forms.CharField(
         max_length=200,
         label="Problem",
@@ -32,6 +33,7 @@ class ProblemForm(forms.Form):
 
 
 class GoalForm(forms.Form):
+    prefix = "goal"
     problem = forms.ChoiceField(label="For problem")
     title = forms.CharField(max_length=200, label="Goal")
     kind = forms.ChoiceField(

@@ -25,6 +25,14 @@ from rapport.plans.models import GoalRating, PlanFeedback, PlanVersion
 REVIEW_EVERY = 6  # sessions between plan reviews, unless the clinic sets another number
 
 
+STATUS_LABELS = {
+    "achieved": "Achieved",
+    "on_track": "On track",
+    "stalled": "Stalled",
+    "not_rated": "Not rated yet",
+}
+
+
 @dataclass(frozen=True)
 class GoalView:
     goal: Goal
@@ -32,6 +40,10 @@ class GoalView:
     progress: GoalProgress
     ratings: list[tuple[int, float]]
     scores: list[tuple[int, float]]
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.progress.status.value]
 
 
 @dataclass(frozen=True)

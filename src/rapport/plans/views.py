@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -36,7 +37,11 @@ def _page(
         "client": client,
         "plan": plan_view(client, version, snapshot),
         "problem_form": problem_form or ProblemForm(),
-        "goal_form": goal_form or GoalForm(problems=_problem_choices(snapshot)),
+        "goal_form": goal_form
+        or GoalForm(
+            problems=_problem_choices(snapshot),
+            initial={"measure": client.outcome_measure, "comparison": "below"},
+        ),
     }
     return render(request, "plans/plan.html", context, status=status)
 
@@ -90,6 +95,13 @@ def plan_edit(request: HttpRequest, client_id: int, action: str) -> HttpResponse
         elif action == "rename-problem":
             title = post.get("title", "")
             save_version(client, lambda s: s.edit_problem(key, title=title), user)
+        elif action == "edit-goal":
+            title, day, weight = _goal_edits(post)
+            save_version(
+                client,
+                lambda s: s.edit_goal(key, title=title, target_date=day, weight=weight),
+                user,
+            )
         elif action in ("retire-problem", "restore-problem"):
             state = ItemState.RETIRED if action == "retire-problem" else ItemState.ACTIVE
             save_version(client, lambda s: s.edit_problem(key, state=state), user)
@@ -130,6 +142,20 @@ def plan_versions(request: HttpRequest, client_id: int) -> HttpResponse:
             }
     context = {"client": client, "versions": versions, "compare": compare}
     return render(request, "plans/versions.html", context)
+
+
+def _goal_edits(post: Any) -> tuple[str, date | None, float]:
+    """Title, target date (empty clears it) and weight from the inline goal editor."""
+    raw_day = (post.get("target_date") or "").strip()
+    try:
+        day = date.fromisoformat(raw_day) if raw_day else None
+    except ValueError as exc:
+        raise ValueError(f"{raw_day!r} is not a date (use the date picker).") from exc
+    try:
+        weight = float(post.get("weight") or 1)
+    except ValueError as exc:
+        raise ValueError("The weight must be a number, e.g. 1 or 2.") from exc
+    return post.get("title", ""), day, weight
 
 
 def _number(raw: str | None, default: int) -> int:

@@ -72,9 +72,11 @@ def gas_goal(**changes: object) -> Goal:
 
 # -- strategies --------------------------------------------------------------------------------
 
-titles = st.text(st.characters(codec="utf-8"), min_size=1, max_size=12).filter(
-    lambda text: bool(text.strip())
-)
+# A fixed alphabet of awkward characters (quotes, backslash, controls, non-breaking and em
+# spaces, accents, CJK, an emoji): Hypothesis's full Unicode alphabet takes seconds to build
+# on a fresh checkout, which its slow-generation health check reports as a failure.
+ALPHABET = "aZ09 '\"\\\x00\t\n\u00a0\u2003é→—中😀"
+titles = st.text(ALPHABET, min_size=1, max_size=12).filter(lambda text: bool(text.strip()))
 weights = st.floats(0.1, 10, allow_nan=False, allow_infinity=False)
 levels = st.integers(-2, 2)
 

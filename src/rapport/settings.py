@@ -166,6 +166,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Feedback links: how long a link stays valid before it must be re-sent.
 FEEDBACK_LINK_HOURS = env_int("FEEDBACK_LINK_HOURS", 72)
+# Sessions after which the treatment plan should be reviewed with the client again.
+PLAN_REVIEW_SESSIONS = env_int("PLAN_REVIEW_SESSIONS", 6)
+if PLAN_REVIEW_SESSIONS < 1:
+    raise ConfigError(f"PLAN_REVIEW_SESSIONS={PLAN_REVIEW_SESSIONS} must be 1 or more")
 # Licensed item text (SRS, ORS, WAI-SR, SAI) supplied by the clinic; see docs/instruments.md.
 INSTRUMENT_TEXT_DIR = env("RAPPORT_INSTRUMENT_TEXT_DIR") or None
 

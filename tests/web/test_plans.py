@@ -146,6 +146,17 @@ class TestTherapistEditsThePlan:
         assert "Reviewed with the client at session 6" in version.summary
         assert "data-review-due" not in browser.get(reverse("plan", args=[people.dana.pk])).text
 
+    def test_it_takes_the_review_interval_from_settings(
+        self, people: People, settings: object
+    ) -> None:
+        settings.PLAN_REVIEW_SESSIONS = 2  # type: ignore[attr-defined]
+        browser = _build(people)
+        people.factory.make_session(people.dana)
+        assert "data-review-due" not in browser.get(reverse("plan", args=[people.dana.pk])).text
+        people.factory.make_session(people.dana)
+        page = browser.get(reverse("plan", args=[people.dana.pk])).text
+        assert "for 2 sessions or more" in page
+
     def test_it_prints_a_one_page_summary(self, people: People) -> None:
         browser = _build(people)
         page = browser.get(reverse("plan-print", args=[people.dana.pk])).text
@@ -196,6 +207,21 @@ class TestClientTakesPart:
         people.factory.make_response(session, "checkin", checkin(9, 9, 9, 9, 9))
         link = services.issue_link(session, "start", people.alice)
         assert "Your plan" not in Browser().get(link.path).text
+
+    def test_it_never_shows_the_therapists_notes(self, people: People) -> None:
+        _build(people)
+        session = people.factory.make_session(people.dana)
+        people.factory.make_response(
+            session,
+            "checkin_therapist",
+            checkin(8, 8, 8, 8, 8),
+            {"note": "Private formulation: shame"},
+            respondent="therapist",
+        )
+        link = services.issue_link(session, "end", people.alice)
+        page = Browser().get(link.path).text
+        assert "Your plan" in page
+        assert "Private formulation" not in page
 
     def test_it_never_shows_another_clients_plan(self, people: People) -> None:
         _build(people)  # Dana's plan

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from rapport.core.plans import PlanSnapshot
+
 
 @dataclass(frozen=True)
 class DemoResponse:
@@ -31,6 +33,65 @@ class DemoSession:
 
 
 @dataclass(frozen=True)
+class DemoPlanVersion:
+    """One version of a client's treatment plan, written up after session ``session_number``.
+
+    A version made at a session is typed up after it (17:00 in the loader), so the client first
+    sees and rates it at the next session. ``reviewed`` records that therapist and client went
+    through the plan together at that session, with or without changes.
+    """
+
+    session_number: int
+    snapshot: PlanSnapshot
+    summary: str  # what changed, in words, as the plan pages show it
+    reviewed: bool = False
+
+
+@dataclass(frozen=True)
+class DemoGoalRating:
+    """The client's own rating of one active goal at the end of a session.
+
+    0-10 for a goal benchmarked on a measure, the GAS level (-2 to +2) for a GAS goal. The
+    version rated is the one in force at the session: see :meth:`DemoPlan.version_at`.
+    """
+
+    session_number: int
+    goal_key: str
+    value: float
+
+
+@dataclass(frozen=True)
+class DemoPlanFeedback:
+    """The client's answer to "Do you agree with this plan?" at the end of a session."""
+
+    session_number: int
+    version_index: int  # 0-based index into ``DemoPlan.versions``: the version in force
+    agreed: bool | None  # None: the client left the question unanswered but commented
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    """A client's plan history: its versions, goal ratings and the client's feedback."""
+
+    versions: tuple[DemoPlanVersion, ...]
+    ratings: tuple[DemoGoalRating, ...] = ()
+    feedback: tuple[DemoPlanFeedback, ...] = ()
+
+    def version_at(self, session_number: int) -> int | None:
+        """Index of the version in force at a session: the latest one made before it.
+
+        A version made at a session is written up after it, so at session *t* the client
+        sees (and rates, and agrees to) the latest version made at a session before *t*.
+        """
+        found: int | None = None
+        for index, version in enumerate(self.versions):
+            if version.session_number < session_number:
+                found = index
+        return found
+
+
+@dataclass(frozen=True)
 class DemoClient:
     """A fictional client whose numbers tell one recognisable clinical story."""
 
@@ -44,6 +105,7 @@ class DemoClient:
     episode_start: datetime.date
     sessions: tuple[DemoSession, ...]
     episode_end: datetime.date | None = None  # None: a current client, still in therapy
+    plan: DemoPlan | None = None  # current clients' treatment plan history; past: none
 
 
 @dataclass(frozen=True)

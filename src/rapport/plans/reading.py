@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from rapport.care.models import Client
@@ -21,9 +22,6 @@ from rapport.core.plans import (
 from rapport.feedback.instruments import instrument_or_none
 from rapport.feedback.models import Respondent, Response
 from rapport.plans.models import GoalRating, PlanFeedback, PlanVersion
-
-REVIEW_EVERY = 6  # sessions between plan reviews, unless the clinic sets another number
-
 
 STATUS_LABELS = {
     "achieved": "Achieved",
@@ -54,6 +52,7 @@ class PlanView:
     gas_t: float | None  # over active GAS goals with a rated level
     latest_session: int | None
     review_due: bool
+    review_every: int
     last_review: PlanVersion | None
     client_feedback: PlanFeedback | None
     chart: dict[str, Any]
@@ -136,7 +135,8 @@ def plan_view(client: Client, version: PlanVersion | None, snapshot: PlanSnapsho
         gas_t=gas_t_score(gas) if gas else None,  # type: ignore[arg-type]
         latest_session=latest_session,
         review_due=version is not None
-        and review_due(last_reviewed_at, latest_session, REVIEW_EVERY),
+        and review_due(last_reviewed_at, latest_session, settings.PLAN_REVIEW_SESSIONS),
+        review_every=settings.PLAN_REVIEW_SESSIONS,
         last_review=last_review,
         client_feedback=feedback,
         chart=_chart(goals, latest_session),

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "rapport.feedback",
     "rapport.signals",
     "rapport.plans",
+    "rapport.audit",
     "rapport.web",
 ]
 
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rapport.feedback.tablet.TabletLockMiddleware",
+    "rapport.audit.middleware.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "rapport.urls"

@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from rapport.api.routes import api
+from rapport.audit import views as audit_views
 from rapport.feedback import tablet
 from rapport.feedback import views as feedback_views
 from rapport.plans import views as plan_views
@@ -48,6 +49,8 @@ urlpatterns = [
     path("tablet/unlock/", tablet.unlock, name="tablet-unlock"),
     path("clinic/staff/", staff.staff_list, name="staff-list"),
     path("clinic/supervision/", supervision.supervision, name="supervision"),
+    path("clinic/audit/", audit_views.audit_log, name="audit-log"),
+    path("clinic/audit.csv", audit_views.audit_export, name="audit-export"),
     path("clinic/staff/<int:user_id>/active/", staff.staff_toggle_active, name="staff-toggle"),
     path("f/<str:token>/", feedback_views.feedback_form, name="feedback-form"),
     path("f/<str:token>/thanks/", feedback_views.feedback_thanks, name="feedback-thanks"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .answers import (
     CHECKIN,
@@ -42,6 +42,7 @@ from .model import (
     DemoSession,
     DemoTherapist,
 )
+from .plans import build_plan
 from .trajectories import (
     ALLIANCE_CUTOFF,
     FILLER_STORIES,
@@ -363,6 +364,8 @@ def generate_demo_clinic(
     today: datetime.date | None = None,
     n_clients: int = 30,
     n_past_clients: int = 135,
+    *,
+    plans: bool = True,
 ) -> DemoClinic:
     """Build the demo clinic: two therapists, ``n_clients`` current and some past clients.
 
@@ -374,6 +377,10 @@ def generate_demo_clinic(
     before ``today``, split between the therapists and evenly between PHQ-9, GAD-7 and CORE-10
     (45 each by default), enough history for the clinic's expected-trajectory models. They draw
     from random streams of their own, so their number never changes the current clients.
+
+    With ``plans`` (the default) every current client has a treatment plan history
+    (``DemoClient.plan``, see :mod:`rapport.demo.plans`), drawn from a stream of its own, so
+    the sessions and answers are the same with or without plans. Past clients have no plan.
     """
     if n_clients < len(ALICE_NAMED):
         msg = f"the demo needs at least {len(ALICE_NAMED)} clients, got {n_clients}"
@@ -389,6 +396,16 @@ def generate_demo_clinic(
         _build_client(spec, name, _rng(seed, "client", index), today)
         for index, (spec, name) in enumerate(zip(specs, names, strict=True))
     )
+    if plans:
+        clients = tuple(
+            replace(
+                client,
+                plan=build_plan(
+                    client, _rng(seed, "plan", index), spec.story if spec.name else None
+                ),
+            )
+            for index, (spec, client) in enumerate(zip(specs, clients, strict=True))
+        )
     taken = {client.display_name for client in clients}
     past = _past_clients(seed, today, n_past_clients, taken)
     return DemoClinic(name=CLINIC_NAME, therapists=THERAPISTS, clients=clients, past_clients=past)

@@ -114,6 +114,19 @@ def resolve(token: str, *, allow_completed: bool = False) -> FeedbackRequest:
     return request
 
 
+def request_for_token(token: str) -> FeedbackRequest | None:
+    """The request a token names, whatever its state (for the audit trail); None if forged."""
+    try:
+        secret = signing.Signer(salt=_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return (
+        FeedbackRequest.objects.select_related("session__episode")
+        .filter(secret_hash=_hash(secret))
+        .first()
+    )
+
+
 def mark_opened(request: FeedbackRequest) -> None:
     if request.opened_at is None:
         FeedbackRequest.objects.filter(pk=request.pk, opened_at__isnull=True).update(

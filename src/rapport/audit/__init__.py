@@ -1,0 +1,1 @@
+"""The audit trail: who opened or changed which client's data, when and from where."""

@@ -1,0 +1,101 @@
+"""Record every request that touches client data, whoever made it and whatever the outcome.
+
+One middleware rather than a call in each view, so a new page or API route that names a client,
+a session or a feedback link is audited without anyone remembering to add it. Refused attempts
+(a 404 for another therapist's client) are recorded too: they are what an audit is for.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+
+from rapport.accounts.models import User
+from rapport.audit.models import AuditEvent
+from rapport.care.models import Client, TherapySession
+from rapport.feedback.services import request_for_token
+
+logger = logging.getLogger(__name__)
+
+# Pages that show many clients' data at once (no single client id in the URL).
+LIST_ROUTES = frozenset({"caseload", "supervision", "list_clients", "audit-log", "audit-export"})
+RECORD_KWARGS = ("client_id", "session_id", "token")
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def _client_of(kwargs: dict[str, object]) -> tuple[int | None, int | None, str | None]:
+    """(client id, clinic id, feedback request id) named by the URL, as far as they exist."""
+    request_id = None
+    client_id = _int(kwargs["client_id"]) if "client_id" in kwargs else None
+    if client_id is None and "session_id" in kwargs:
+        session_id = _int(kwargs["session_id"])
+        client_id = (
+            TherapySession.objects.filter(pk=session_id)
+            .values_list("episode__client_id", flat=True)
+            .first()
+        )
+    if client_id is None and "token" in kwargs:
+        feedback_request = request_for_token(str(kwargs["token"]))
+        if feedback_request is not None:
+            request_id = str(feedback_request.pk)
+            client_id = feedback_request.session.episode.client_id
+    clinic_id = Client.objects.filter(pk=client_id).values_list("clinic_id", flat=True).first()
+    return client_id, clinic_id, request_id
+
+
+def _record(request: HttpRequest, response: HttpResponse) -> None:
+    match = request.resolver_match
+    if match is None:
+        return
+    route = match.url_name or ""
+    names_record = any(key in match.kwargs for key in RECORD_KWARGS)
+    if not names_record and route not in LIST_ROUTES:
+        return
+    user = getattr(request, "user", None)
+    staff = user if isinstance(user, User) and user.is_authenticated else None
+    if staff is None and "token" not in match.kwargs:
+        return  # an anonymous visitor sent to the login page has seen nothing
+    client_id, clinic_id, request_id = _client_of(match.kwargs)
+    path = request.path
+    if "token" in match.kwargs:  # a link's token is a credential: never store it
+        path = path.replace(str(match.kwargs["token"]), f"[request {request_id or '?'}]")
+    AuditEvent.objects.create(
+        clinic_id=staff.clinic_id if staff is not None else clinic_id,
+        user=staff,
+        actor=staff.username if staff is not None else "client link",
+        action=(
+            "list"
+            if route in LIST_ROUTES
+            else "view"
+            if request.method in ("GET", "HEAD")
+            else "change"
+        ),
+        route=route[:80],
+        method=(request.method or "")[:8],
+        path=path[:300],
+        status=response.status_code,
+        client_id=client_id,
+        ip=request.META.get("REMOTE_ADDR") or None,
+    )
+
+
+class AuditMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        try:
+            _record(request, response)
+        except DatabaseError:  # the response already happened; say loudly that it went unaudited
+            logger.exception("Could not write the audit event for %s", request.path)
+        return response

@@ -14,6 +14,7 @@ from rapport.demo import DemoClinic, generate_demo_clinic
 from rapport.feedback.instruments import THERAPIST_RATING, registry
 from rapport.feedback.models import Respondent, Response
 from rapport.feedback.services import build_response
+from rapport.plans.models import GoalRating, PlanFeedback, PlanVersion
 
 DEMO_PASSWORD = "demo-clinic-2026"  # printed by `rapport demo`; demo data is fictional
 ADMIN_USERNAME = "admin"
@@ -125,4 +126,69 @@ def seed_demo(seed: int = 2026, today: datetime.date | None = None) -> list[Demo
                 )
             )
     Response.objects.bulk_create(responses, batch_size=500)
+    _seed_plans(demo, clients, sessions, therapists)
     return logins
+
+
+def _seed_plans(
+    demo: DemoClinic,
+    clients: list[Client],
+    sessions: list[TherapySession],
+    therapists: dict[str, User],
+) -> None:
+    """Current clients' plan versions, goal ratings and plan feedback: one insert per table.
+
+    A version made at a session is written up after it (17:00); the client's ratings and
+    answer come on the end-of-session form (10:00, with the check-in) and belong to the version
+    in force then, the latest one made before that session (``DemoPlan.version_at``).
+    """
+    by_number: dict[tuple[int, int], TherapySession] = {}
+    held = ((i, s) for i, c in enumerate(demo.all_clients) for s in c.sessions)
+    for session, (index, demo_session) in zip(sessions, held, strict=True):
+        by_number[index, demo_session.number] = session
+    planned = [(i, c) for i, c in enumerate(demo.clients) if c.plan is not None]
+    versions = PlanVersion.objects.bulk_create(
+        PlanVersion(
+            client=clients[index],
+            number=number,
+            snapshot=version.snapshot.to_dict(),
+            summary=version.summary,
+            created_by=therapists[c.therapist],
+            created_at=_submitted_at(by_number[index, version.session_number].date, 17),
+            reviewed=version.reviewed,
+            reviewed_at_session=version.session_number if version.reviewed else None,
+        )
+        for index, c in planned
+        if c.plan is not None
+        for number, version in enumerate(c.plan.versions, start=1)
+    )
+    ratings: list[GoalRating] = []
+    feedback: list[PlanFeedback] = []
+    rows = iter(versions)
+    for index, c in planned:
+        assert c.plan is not None
+        mine = [next(rows) for _ in c.plan.versions]
+        for rating in c.plan.ratings:
+            session = by_number[index, rating.session_number]
+            in_force = c.plan.version_at(rating.session_number)
+            assert in_force is not None, (c.display_name, rating)
+            ratings.append(
+                GoalRating(
+                    session=session,
+                    version=mine[in_force],
+                    goal_key=rating.goal_key,
+                    value=rating.value,
+                    submitted_at=_submitted_at(session.date, 10),
+                )
+            )
+        feedback.extend(
+            PlanFeedback(
+                version=mine[answer.version_index],
+                agreed=answer.agreed,
+                comment=answer.comment,
+                submitted_at=_submitted_at(by_number[index, answer.session_number].date, 10),
+            )
+            for answer in c.plan.feedback
+        )
+    GoalRating.objects.bulk_create(ratings, batch_size=500)
+    PlanFeedback.objects.bulk_create(feedback)

@@ -67,6 +67,8 @@ SAFETY_PROBLEM = "Getting through the bad days"
 SAFETY_GOAL = "Keep to the agreed safety plan"
 _REVIEW_GAPS = (4, 5)  # sessions between reviews; the review reminder comes after 6
 _SCALE = 0.35  # an outcome change of this share of the measure's range is "one full goal"
+_MAX_ACTIVE_PROBLEMS = 4
+_DEAD_ZONE = 0.1  # changes smaller than this (same units) do not move a client's ratings
 
 Ladder = tuple[str, str, str, str, str]
 
@@ -646,19 +648,25 @@ class _Builder:
             self.ratings.append(DemoGoalRating(t, goal.key, value))
 
     def rate(self, goal: Goal, t: int) -> float:
-        """The client's rating of a goal, following their outcome since it was set."""
+        """The client's rating of a goal, following their outcome since it was set.
+
+        Improvement is measured on three-session averages with a small dead zone, so a flat
+        course stays flat; a GAS level moves one step at a time, and only when the client's
+        state has clearly moved past the next level (hysteresis), as people rate themselves.
+        """
         track = self.tracks[goal.key]
-        before = self.totals[track.added_at - 1]
-        recent = self.totals[max(track.added_at, t - 1) - 1 : t]
-        better = (before - sum(recent) / len(recent)) / self.scale  # 1.0: a big improvement
+        before = _mean(self.totals[max(0, track.added_at - 2) : track.added_at])
+        now = _mean(self.totals[max(track.added_at, t - 2) - 1 : t])
+        better = (before - now) / self.scale  # 1.0: a large improvement
+        better = max(0.0, abs(better) - _DEAD_ZONE) * (1 if better >= 0 else -1)
         previous = track.values[-1] if track.values else None
         if goal.ladder is not None:
-            level = goal.ladder.baseline + track.gain * better + self.rng.uniform(-0.35, 0.35)
-            value = max(-2, min(2, round(level)))
-            if previous is not None:  # a level moves one step at a time
-                value = max(int(previous) - 1, min(int(previous) + 1, value))
-            return float(value)
-        rating = track.start + 7.0 * better + self.rng.uniform(-0.6, 0.6)
+            level = goal.ladder.baseline + track.gain * better + self.rng.uniform(-0.25, 0.25)
+            if previous is None:
+                return float(max(-2, min(2, round(level))))
+            step = 1 if level > previous + 0.6 else -1 if level < previous - 0.6 else 0
+            return float(max(-2, min(2, int(previous) + step)))
+        rating = track.start + 7.0 * better + self.rng.uniform(-0.5, 0.5)
         return float(max(0, min(10, round(rating))))
 
     # -- what the therapist can see ------------------------------------------------------------
@@ -676,8 +684,9 @@ class _Builder:
         return t >= 2 and all(self.target.met(total) for total in self.totals[t - 2 : t])
 
     def stalled(self, key: str) -> bool:
+        """Below the expected level and no rise over the last four ratings."""
         values = self.tracks[key].values
-        return len(values) >= 3 and values[-1] <= values[-3]
+        return len(values) >= 4 and values[-1] < 0 and values[-1] <= values[-4]
 
     def active(self) -> tuple[Goal, ...]:
         return self.draft.active_goals()
@@ -690,16 +699,20 @@ class _Builder:
         if len(self.active()) >= MAX_ACTIVE_GOALS:
             return False
         for key in self.active_problems():
-            used = {g.title for g in self.draft.goals_for(key)}
-            spare = [g for g in self.ideas[key].goals if g.title not in used]
-            if spare and len(self.draft.goals_for(key)) < 3:
-                self.add_goal(key, spare[0], t)
+            spare = self.spare_goal(key)
+            if spare is not None:
+                self.add_goal(key, spare, t)
                 return True
-        if self.unused:
+        if self.unused and len(self.active_problems()) < _MAX_ACTIVE_PROBLEMS:
             idea = self.unused[0]
             self.add_goal(self.add_problem(idea, t), idea.goals[0], t)
             return True
         return False
+
+    def spare_goal(self, problem_key: str) -> GoalIdea | None:
+        used = {g.title for g in self.draft.goals_for(problem_key)}
+        spare = [g for g in self.ideas[problem_key].goals if g.title not in used]
+        return spare[0] if spare and len(used) < 3 else None
 
     def first_plan(self, t: int, *, hesitant: bool = False) -> None:
         """Version 1: the core problem with its measure target, and one to three more.
@@ -730,7 +743,29 @@ class _Builder:
         return True, comment
 
     def review(self, t: int, *, retire_stalled: bool = False) -> None:
-        """A review with the client: achieve what is reached, maybe retire, add or reorder."""
+        """A review with the client: achieve what is reached, maybe retire, add or reorder.
+
+        With ``retire_stalled`` a GAS goal stalled below its expected level may be set aside.
+        Target dates that have passed or are about to are moved on. With nothing else to
+        change, priorities may be reordered, or the plan confirmed as it is.
+        """
+        changed = self.achieve(t)
+        if retire_stalled and self.retire_stalled(t):
+            changed = True
+        if changed and len(self.active()) < 3:
+            self.next_goal(t)
+        if self.move_dates(t):
+            changed = True
+        if not changed and self.rng.random() < 0.5:
+            problems = self.active_problems()
+            if len(problems) > 1:
+                self.move_up(self.rng.choice(problems[1:]))
+                changed = True
+        answer = (True, self.rng.choice(_REVISION_COMMENTS) if self.rng.random() < 0.3 else "")
+        self.save(t, reviewed=True, answer=answer if changed and self.rng.random() < 0.4 else None)
+
+    def achieve(self, t: int) -> bool:
+        """Mark reached goals achieved (not always at once), and problems whose goals all are."""
         changed = False
         for goal in self.active():
             if goal.kind is BenchmarkKind.GAS:
@@ -740,23 +775,39 @@ class _Builder:
             if done:
                 self.set_goal(goal.key, ItemState.ACHIEVED)
                 changed = True
-        if retire_stalled and len(self.active()) > 1:
-            stalled = [
-                g for g in self.active() if g.kind is BenchmarkKind.GAS and self.stalled(g.key)
-            ]
-            if stalled and self.rng.random() < 0.6:
-                self.set_goal(stalled[0].key, ItemState.RETIRED)
-                changed = True
-                self.next_goal(t)
-        if changed and len(self.active()) < 3:
+        for key in self.active_problems():
+            goals = self.draft.goals_for(key)
+            if goals and all(g.state is ItemState.ACHIEVED for g in goals):
+                self.set_problem(key, ItemState.ACHIEVED)
+        return changed
+
+    def retire_stalled(self, t: int) -> bool:
+        """Set a stalled GAS goal aside for its problem's next goal idea, or with its problem."""
+        if len(self.active()) < 2:
+            return False
+        stalled = [g for g in self.active() if g.kind is BenchmarkKind.GAS and self.stalled(g.key)]
+        if not stalled or self.rng.random() >= 0.5:
+            return False
+        goal = stalled[0]
+        spare = self.spare_goal(goal.problem_key)
+        self.set_goal(goal.key, ItemState.RETIRED)
+        if spare is not None:
+            self.add_goal(goal.problem_key, spare, t)
+        else:
+            self.set_problem(goal.problem_key, ItemState.RETIRED)
             self.next_goal(t)
-        if not changed and self.rng.random() < 0.5:
-            problems = self.active_problems()
-            if len(problems) > 1:
-                self.move_up(self.rng.choice(problems[1:]))
-                changed = True
-        answer = (True, self.rng.choice(_REVISION_COMMENTS) if self.rng.random() < 0.3 else "")
-        self.save(t, reviewed=True, answer=answer if changed and self.rng.random() < 0.4 else None)
+        return True
+
+    def move_dates(self, t: int) -> bool:
+        """Move on target dates that have passed or fall within two weeks."""
+        moved = False
+        soon = self.day(t) + _weeks(2)
+        for goal in self.active():
+            if goal.target_date is not None and goal.target_date < soon:
+                later = self.day(t) + _weeks(self.rng.randint(8, 12))
+                self.draft = self.draft.edit_goal(goal.key, target_date=later)
+                moved = True
+        return moved
 
     def add_safety(self, t: int) -> None:
         """Scores are rising: agree a safety plan together and put it at the top."""
@@ -777,6 +828,10 @@ class _Builder:
 
 def _weeks(n: int) -> timedelta:
     return timedelta(weeks=n)
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values)
 
 
 def _reviews(rng: random.Random, after: int, n: int, first: tuple[int, int]) -> list[int]:
@@ -813,8 +868,9 @@ def _generic(b: _Builder) -> dict[int, Callable[[int], None]]:
     if rupture is not None:
         before = [t for t in reviews if t < rupture - 1]
         reviews = [*before, rupture + 1, *_reviews(rng, rupture + 1, n, _REVIEW_GAPS)]
-    if story == "flat" or (story == "slow_improver" and rng.random() < 0.35):
-        reviews = reviews[:1]  # then no review since: the reminder is due
+    if story == "flat":
+        # Stuck, and no review for 6 sessions or more: the plan page prompts one.
+        reviews = [t for t in reviews[:1] if n - t >= 6]
     safety_at = None
     if story == "deteriorating":
         safety_at = next((t for t in reviews if t >= max(5, n // 2)), None)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "rapport.signals",
     "rapport.plans",
     "rapport.audit",
+    "rapport.consent",
     "rapport.web",
 ]
 

@@ -8,6 +8,7 @@ from django.urls import path
 
 from rapport.api.routes import api
 from rapport.audit import views as audit_views
+from rapport.consent import views as consent_views
 from rapport.feedback import tablet
 from rapport.feedback import views as feedback_views
 from rapport.plans import views as plan_views
@@ -24,6 +25,13 @@ urlpatterns = [
         "clients/<int:client_id>/risk/<int:response_id>/acknowledge/",
         clients.risk_acknowledge,
         name="risk-acknowledge",
+    ),
+    path("clients/<int:client_id>/consent/", consent_views.consent_page, name="client-consent"),
+    path("clients/<int:client_id>/export/", consent_views.client_export, name="client-export"),
+    path(
+        "clients/<int:client_id>/anonymise/",
+        consent_views.client_anonymise,
+        name="client-anonymise",
     ),
     path("clients/<int:client_id>/plan/", plan_views.plan_page, name="plan"),
     path(

@@ -7,6 +7,7 @@ from django.test import Client as Browser
 from django.urls import URLPattern, get_resolver, reverse
 
 from rapport.api.routes import api
+from rapport.consent.models import ConsentRecord, Erasure
 from rapport.feedback.models import FeedbackRequest, Response
 from rapport.plans.models import PlanVersion
 from rapport.signals.models import RiskAcknowledgement
@@ -26,6 +27,10 @@ RECORD_ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("post", "session-rate", {}),
     ("post", "risk-acknowledge", {}),
     ("get", "plan", {}),
+    ("get", "client-consent", {}),
+    ("post", "client-consent", {}),
+    ("get", "client-export", {}),
+    ("post", "client-anonymise", {}),
     ("post", "plan-edit", {"action": "add-problem"}),
     ("get", "plan-versions", {}),
     ("get", "plan-print", {}),
@@ -98,6 +103,9 @@ class TestOwnership:
                 "alliance_measure": "checkin",
                 "note": "Called the client.",
                 "problem-title": "Sleep",
+                "granted": "yes",
+                "method": "verbal",
+                "confirm": "Eli K.",
                 "problem-raised_by": "client",
             }
             if method == "post" and url.startswith("/api/"):
@@ -109,6 +117,8 @@ class TestOwnership:
         assert Response.objects.count() == 1  # only the one made above
         assert not RiskAcknowledgement.objects.exists()
         assert not PlanVersion.objects.exists()
+        assert not ConsentRecord.objects.exists()
+        assert not Erasure.objects.exists()
         assert people.eli.current_episode.sessions.count() == 1  # type: ignore[union-attr]
         people.eli.refresh_from_db()
         assert people.eli.outcome_measure == "phq9"

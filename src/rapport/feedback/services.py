@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.care.models import TherapySession
+from rapport.consent.models import Purpose as ConsentPurpose
+from rapport.consent.services import ConsentMissing, require_consent
 from rapport.core.instruments import AnswerError, Instrument, score
 from rapport.feedback.instruments import THERAPIST_RATING, registry
 from rapport.feedback.models import Channel, FeedbackRequest, Purpose, Respondent, Response
@@ -78,6 +80,10 @@ def issue_link(
     for code in codes:
         if code not in registry():
             raise SubmissionError(f"Unknown measure {code!r}.")
+    try:
+        require_consent(session.episode.client, ConsentPurpose.FEEDBACK)
+    except ConsentMissing as exc:
+        raise SubmissionError(str(exc)) from exc
     secret = secrets.token_urlsafe(24)
     request = FeedbackRequest.objects.create(
         session=session,

@@ -23,6 +23,7 @@ CLIENT_PAGES = frozenset(
         "session-rate",
         "plan",
         "plan-versions",
+        "client-consent",
     }
 )
 

@@ -5,9 +5,21 @@ answers whose numbers tell recognisable clinical stories; a Django loader maps t
 models so a demo login has something realistic to look at. Besides the current caseload
 (``DemoClinic.clients``) it holds past clients whose episodes closed months ago
 (``DemoClinic.past_clients``), the history a clinic's expected-trajectory models learn from.
+Each current client also has a treatment plan history (``DemoClient.plan``, built by
+:mod:`rapport.demo.plans`): versions, goal ratings and the client's agreement.
 """
 
-from .model import DemoClient, DemoClinic, DemoResponse, DemoSession, DemoTherapist
+from .model import (
+    DemoClient,
+    DemoClinic,
+    DemoGoalRating,
+    DemoPlan,
+    DemoPlanFeedback,
+    DemoPlanVersion,
+    DemoResponse,
+    DemoSession,
+    DemoTherapist,
+)
 from .stories import CLINIC_NAME, NAMED_FOR_ALICE, THERAPISTS, generate_demo_clinic
 from .trajectories import FILLER_STORIES, STORIES
 
@@ -19,6 +31,10 @@ __all__ = [
     "THERAPISTS",
     "DemoClient",
     "DemoClinic",
+    "DemoGoalRating",
+    "DemoPlan",
+    "DemoPlanFeedback",
+    "DemoPlanVersion",
     "DemoResponse",
     "DemoSession",
     "DemoTherapist",

@@ -650,9 +650,10 @@ class _Builder:
     def rate(self, goal: Goal, t: int) -> float:
         """The client's rating of a goal, following their outcome since it was set.
 
-        Improvement is measured on three-session averages with a small dead zone, so a flat
-        course stays flat; a GAS level moves one step at a time, and only when the client's
-        state has clearly moved past the next level (hysteresis), as people rate themselves.
+        Improvement is the change in the outcome total since the goal was set, averaged over
+        the last two or three sessions, with a small dead zone so that a flat course stays
+        flat. A GAS level moves one step at a time, and only once the client's state has
+        clearly passed the next level (hysteresis), as people rate themselves.
         """
         track = self.tracks[goal.key]
         before = _mean(self.totals[max(0, track.added_at - 2) : track.added_at])
@@ -662,8 +663,9 @@ class _Builder:
         previous = track.values[-1] if track.values else None
         if goal.ladder is not None:
             level = goal.ladder.baseline + track.gain * better + self.rng.uniform(-0.25, 0.25)
-            if previous is None:
-                return float(max(-2, min(2, round(level))))
+            if previous is None:  # the level agreed when the goal was set, or one better
+                base = goal.ladder.baseline
+                return float(max(base, min(base + 1, round(level))))
             step = 1 if level > previous + 0.6 else -1 if level < previous - 0.6 else 0
             return float(max(-2, min(2, int(previous) + step)))
         rating = track.start + 7.0 * better + self.rng.uniform(-0.5, 0.5)
@@ -772,7 +774,7 @@ class _Builder:
                 done = self.reached(goal.key) and self.rng.random() < 0.75
             else:
                 done = self.target_met(t) and self.rng.random() < 0.5
-            if done:
+            if done and len(self.active()) > 1:  # the plan keeps something to work on
                 self.set_goal(goal.key, ItemState.ACHIEVED)
                 changed = True
         for key in self.active_problems():
@@ -892,6 +894,7 @@ def _fill(b: _Builder, t: int) -> None:
 
 
 def _client_first(b: _Builder, t: int) -> None:
+    """After "not yet": the client's own concern goes to the top, gone through together."""
     problems = b.active_problems()
     b.move_up(problems[-1], len(problems))
     b.save(t, reviewed=True, answer=(True, ""))
@@ -1095,7 +1098,7 @@ def _maya(b: _Builder) -> dict[int, Callable[[int], None]]:
     def nearly_there(t: int) -> None:
         for goal in b.active():
             done = b.target_met(t) if goal.ladder is None else b.reached(goal.key)
-            if done:
+            if done and len(b.active()) > 1:  # keeps one goal to finish on
                 b.set_goal(goal.key, ItemState.ACHIEVED)
         b.save(t, reviewed=True)
 

@@ -110,3 +110,17 @@ class TestDemoStories:
         assert "Marcus J." not in page
         assert 'data-therapist="alice"' in page
         assert "No closed episodes yet" not in page  # the demo's past clients count
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+class TestDemoConsent:
+    def test_every_client_agreed_to_feedback_and_some_to_research(self) -> None:
+        from rapport.consent.models import ConsentRecord, Purpose
+
+        clients = Client.objects.count()
+        feedback = ConsentRecord.objects.filter(purpose=Purpose.FEEDBACK, granted=True)
+        assert feedback.values("client").distinct().count() == clients
+        research = ConsentRecord.objects.filter(purpose=Purpose.RESEARCH, granted=True).count()
+        assert 0 < research < clients
+        assert not ConsentRecord.objects.filter(purpose=Purpose.TRANSCRIPTS).exists()

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from rapport.accounts.models import Clinic, Role, User
 from rapport.care.models import Client, Episode, TherapySession
-from rapport.demo import DemoClinic, generate_demo_clinic
+from rapport.consent.models import ConsentRecord, Method
+from rapport.consent.models import Purpose as ConsentPurpose
+from rapport.demo import DemoClient, DemoClinic, generate_demo_clinic
 from rapport.feedback.instruments import THERAPIST_RATING, registry
 from rapport.feedback.models import Respondent, Response
 from rapport.feedback.services import build_response
@@ -127,7 +129,43 @@ def seed_demo(seed: int = 2026, today: datetime.date | None = None) -> list[Demo
             )
     Response.objects.bulk_create(responses, batch_size=500)
     _seed_plans(demo, clients, sessions, therapists)
+    _seed_consent(clients, everyone, therapists)
     return logins
+
+
+def _seed_consent(
+    clients: list[Client], everyone: tuple[DemoClient, ...], therapists: dict[str, User]
+) -> None:
+    """Every demo client agreed to session feedback at intake; some also to research use.
+
+    Transcript analysis is left unasked, as a clinic would before offering it.
+    """
+    records = []
+    for index, (client, demo_client) in enumerate(zip(clients, everyone, strict=True)):
+        at = _submitted_at(demo_client.episode_start, 9)
+        by = therapists[demo_client.therapist]
+        records.append(
+            ConsentRecord(
+                client=client,
+                purpose=ConsentPurpose.FEEDBACK,
+                granted=True,
+                method=Method.WRITTEN,
+                recorded_by=by,
+                recorded_at=at,
+            )
+        )
+        if index % 2 == 0:
+            records.append(
+                ConsentRecord(
+                    client=client,
+                    purpose=ConsentPurpose.RESEARCH,
+                    granted=True,
+                    method=Method.WRITTEN,
+                    recorded_by=by,
+                    recorded_at=at,
+                )
+            )
+    ConsentRecord.objects.bulk_create(records, batch_size=500)
 
 
 def _seed_plans(

@@ -14,6 +14,8 @@ from django.urls import reverse
 from rapport.accounts.models import Clinic, User
 from rapport.care.demo_seed import seed_demo
 from rapport.care.models import Client
+from rapport.consent.models import ConsentRecord
+from rapport.consent.models import Purpose as ConsentPurpose
 from rapport.core.alliance import RuptureState
 from rapport.core.signals import ClientSignals, SignalKind, Urgency
 from rapport.core.trajectory import Progress
@@ -116,11 +118,11 @@ class TestDemoStories:
 @pytest.mark.usefixtures("demo")
 class TestDemoConsent:
     def test_every_client_agreed_to_feedback_and_some_to_research(self) -> None:
-        from rapport.consent.models import ConsentRecord, Purpose
-
         clients = Client.objects.count()
-        feedback = ConsentRecord.objects.filter(purpose=Purpose.FEEDBACK, granted=True)
+        feedback = ConsentRecord.objects.filter(purpose=ConsentPurpose.FEEDBACK, granted=True)
         assert feedback.values("client").distinct().count() == clients
-        research = ConsentRecord.objects.filter(purpose=Purpose.RESEARCH, granted=True).count()
+        research = ConsentRecord.objects.filter(
+            purpose=ConsentPurpose.RESEARCH, granted=True
+        ).count()
         assert 0 < research < clients
-        assert not ConsentRecord.objects.filter(purpose=Purpose.TRANSCRIPTS).exists()
+        assert not ConsentRecord.objects.filter(purpose=ConsentPurpose.TRANSCRIPTS).exists()

@@ -142,29 +142,18 @@ def _seed_consent(
     """
     records = []
     for index, (client, demo_client) in enumerate(zip(clients, everyone, strict=True)):
-        at = _submitted_at(demo_client.episode_start, 9)
-        by = therapists[demo_client.therapist]
-        records.append(
+        purposes = [ConsentPurpose.FEEDBACK] + ([ConsentPurpose.RESEARCH] if index % 2 == 0 else [])
+        records += [
             ConsentRecord(
                 client=client,
-                purpose=ConsentPurpose.FEEDBACK,
+                purpose=purpose,
                 granted=True,
                 method=Method.WRITTEN,
-                recorded_by=by,
-                recorded_at=at,
+                recorded_by=therapists[demo_client.therapist],
+                recorded_at=_submitted_at(demo_client.episode_start, 9),
             )
-        )
-        if index % 2 == 0:
-            records.append(
-                ConsentRecord(
-                    client=client,
-                    purpose=ConsentPurpose.RESEARCH,
-                    granted=True,
-                    method=Method.WRITTEN,
-                    recorded_by=by,
-                    recorded_at=at,
-                )
-            )
+            for purpose in purposes
+        ]
     ConsentRecord.objects.bulk_create(records, batch_size=500)
 
 

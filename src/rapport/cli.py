@@ -99,6 +99,29 @@ def fit_trajectories() -> None:
     call_command("fit_trajectories")
 
 
+@main.command("rotate-keys")
+@click.option("--batch-size", default=500, show_default=True, type=int, help="Rows per batch.")
+def rotate_keys(batch_size: int) -> None:
+    """Re-encrypt stored comments and notes with the first key in RAPPORT_FIELD_KEYS."""
+    _django()
+    from django.core.management import call_command
+
+    call_command("rotate_field_keys", batch_size=batch_size)
+
+
+@main.group()
+def keys() -> None:
+    """Keys that encrypt free text at rest (RAPPORT_FIELD_KEYS)."""
+
+
+@keys.command("generate")
+def keys_generate() -> None:
+    """Print a new random key; put it first in RAPPORT_FIELD_KEYS to start using it."""
+    from rapport.crypto import generate_key
+
+    click.echo(generate_key())
+
+
 @main.command(
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
     add_help_option=False,
@@ -148,6 +171,89 @@ def instruments(text_dir: Path | None) -> None:
         validated = "" if inst.validated else " [project-authored]"
         click.echo(
             f"{inst.code:18} {inst.name:12} {inst.kind:9} {text:13} {inst.licence.name}{validated}"
+        )
+
+
+@main.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="File or existing folder for the backup "
+    "[default: ./rapport-backup-<UTC time>.sqlite3 or .pgdump].",
+)
+def backup(output: Path | None) -> None:
+    """Back up the database (SQLite or PostgreSQL) with a manifest; see docs/operations.md."""
+    from rapport import backup as ops
+
+    with ops.one_line_errors("backup"):
+        _django()
+        result = ops.create_backup(output)
+    manifest = result.manifest
+    click.echo(
+        f"Backed up the {manifest.engine} database to {result.path} "
+        f"({manifest.size_bytes:,} bytes, {manifest.total_rows:,} rows in "
+        f"{len(manifest.row_counts)} tables)."
+    )
+    click.echo(f"Manifest: {result.manifest_path}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", "-y", is_flag=True, help="Restore without asking for confirmation.")
+def restore(path: Path, yes: bool) -> None:
+    """Replace the database with a backup, after checking it against its manifest."""
+    from rapport import backup as ops
+
+    with ops.one_line_errors("restore"):
+        _django()
+        plan = ops.plan_restore(path)
+    manifest = plan.backup.manifest
+    click.echo(
+        f"Backup {path}: {manifest.engine}, made {manifest.created_at}, "
+        f"{manifest.total_rows:,} rows in {len(manifest.row_counts)} tables; checksum OK."
+    )
+    click.echo(f"It will replace everything in {plan.target}.")
+    if not yes:
+        try:
+            confirmed = click.confirm("Restore now?", default=False)
+        except click.Abort:
+            confirmed = False
+        if not confirmed:
+            raise click.ClickException("restore cancelled; nothing was changed")
+    with ops.one_line_errors("restore"):
+        result = ops.restore(plan)
+    click.echo(f"Restored {path} into {plan.target}.")
+    if result.saved_current is not None:
+        click.echo(f"The database as it was before is kept in {result.saved_current}.")
+    for note in result.notes:
+        click.secho(note, fg="yellow")
+
+
+@main.command("verify-backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def verify_backup(path: Path) -> None:
+    """Check a backup against its manifest (checksum, contents, schema) without restoring it."""
+    from rapport import backup as ops
+
+    with ops.one_line_errors("verification"):
+        _django()
+        verified = ops.verify_backup(path)
+    manifest = verified.manifest
+    click.echo(
+        f"{path}: {manifest.engine} backup made {manifest.created_at}, "
+        f"{manifest.total_rows:,} rows in {len(manifest.row_counts)} tables; checksum and "
+        "contents OK."
+    )
+    if verified.migrations.status == "older":
+        click.echo(
+            f"Older schema than this code ({verified.migrations.detail}): "
+            "after restoring it, run `rapport manage migrate`."
+        )
+    elif verified.migrations.status == "newer":
+        click.echo(
+            f"Newer schema than this code ({verified.migrations.detail}): "
+            "restore it with the newer Rapport."
         )
 
 

@@ -7,11 +7,13 @@ With nothing set, Rapport runs as an embedded demo on SQLite under ``./var``. Wi
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.utils.csp import CSP
 
+from rapport.crypto import field_encryption_keys
 from rapport.envvars import ConfigError, env, env_bool, env_int, env_list
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -43,6 +45,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Free text at rest (comments, notes) is encrypted with these Fernet keys: the first encrypts,
+# all decrypt. Outside production an unset RAPPORT_FIELD_KEYS means a key derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = field_encryption_keys(env("RAPPORT_FIELD_KEYS"), SECRET_KEY, PRODUCTION)
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -59,6 +64,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rapport.accounts",
     "rapport.care",
     "rapport.feedback",
@@ -77,11 +85,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rapport.accounts.idle.SessionIdleMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "rapport.accounts.two_factor.TwoFactorMiddleware",
     "rapport.feedback.tablet.TabletLockMiddleware",
     "rapport.audit.middleware.AuditMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rapport.urls"
@@ -125,6 +138,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "caseload"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes checks every authenticate() call (login form, admin, tablet unlock) for lockouts.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -139,6 +157,60 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in security (docs/configuration.md). Failed sign-ins are counted per username and address,
+# known usernames or not; the login form, tablet unlock and wrong two-factor codes all count.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    raise ConfigError("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be 1 or more")
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures are forgotten after a complete sign-in (password and, if set up, code), not here.
+AXES_RESET_ON_SUCCESS = False
+# Attempts during a lockout do not extend it, so "try again in N minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "rapport.accounts.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+AXES_VERBOSE = False
+# Two-factor sign-in with an authenticator app; a clinic admin can require it for the clinic.
+OTP_TOTP_ISSUER = "Rapport"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Signed out after this long without activity; SESSION_COOKIE_AGE caps any sign-in.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+if SESSION_IDLE_MINUTES < 1:
+    raise ConfigError(f"SESSION_IDLE_MINUTES={SESSION_IDLE_MINUTES} must be 1 or more")
+# Password-reset links work once, for this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
+if PASSWORD_RESET_TIMEOUT < 60:
+    raise ConfigError("PASSWORD_RESET_MINUTES must be 1 or more")
+
+# Outgoing email (password-reset links). Outside production it is printed to the console.
+_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+_EMAIL_BACKEND = env("EMAIL_BACKEND") or (
+    _SMTP_BACKEND if PRODUCTION else "django.core.mail.backends.console.EmailBackend"
+)
+_SMTP_OPTIONS = {
+    "host": env("EMAIL_HOST") or "localhost",
+    "port": env_int("EMAIL_PORT", 25),
+    "username": env("EMAIL_HOST_USER") or "",
+    "password": env("EMAIL_HOST_PASSWORD") or "",
+    "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+    "use_ssl": env_bool("EMAIL_USE_SSL", default=False),
+    "timeout": 30,
+}
+if _SMTP_OPTIONS["use_tls"] and _SMTP_OPTIONS["use_ssl"]:
+    raise ConfigError("EMAIL_USE_TLS and EMAIL_USE_SSL: set at most one of them to true")
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKEND,
+        "OPTIONS": _SMTP_OPTIONS if _EMAIL_BACKEND == _SMTP_BACKEND else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or "rapport@localhost"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", "Europe/London")

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from rapport.accounts import views as account_views
 from rapport.api.routes import api
 from rapport.audit import views as audit_views
 from rapport.consent import views as consent_views
@@ -16,8 +17,26 @@ from rapport.web.views import caseload, clients, sessions, staff, supervision
 
 urlpatterns = [
     path("", caseload.caseload_view, name="caseload"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", account_views.StaffLoginView.as_view(), name="login"),
+    path("login/code/", account_views.verify, name="two-factor-verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/two-factor/", account_views.two_factor, name="two-factor-setup"),
+    path("password-reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        account_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("clients/new/", clients.client_new, name="client-new"),
     path("clients/<int:client_id>/", clients.client_detail, name="client-detail"),
     path("clients/<int:client_id>/measures/", clients.client_measures, name="client-measures"),
@@ -60,6 +79,13 @@ urlpatterns = [
     path("clinic/audit/", audit_views.audit_log, name="audit-log"),
     path("clinic/audit.csv", audit_views.audit_export, name="audit-export"),
     path("clinic/staff/<int:user_id>/active/", staff.staff_toggle_active, name="staff-toggle"),
+    path("clinic/staff/<int:user_id>/unlock/", staff.staff_unlock, name="staff-unlock"),
+    path(
+        "clinic/staff/<int:user_id>/two-factor-reset/",
+        staff.staff_two_factor_reset,
+        name="staff-two-factor-reset",
+    ),
+    path("clinic/two-factor/", staff.clinic_two_factor, name="clinic-two-factor"),
     path("f/<str:token>/", feedback_views.feedback_form, name="feedback-form"),
     path("f/<str:token>/thanks/", feedback_views.feedback_thanks, name="feedback-thanks"),
     path("api/", api.urls),

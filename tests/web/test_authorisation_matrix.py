@@ -40,6 +40,43 @@ OTHER_ROUTES: dict[str, tuple[str, dict[str, int]]] = {
         "get",
         {"anonymous": LOGIN, "therapist": 403, "supervisor": 200, "admin": 200},
     ),
+    # Sign-in security (issue 6): two-factor, lockouts, password reset.
+    "two-factor-verify": (
+        "get",  # without an authenticator app there is no code to ask for: on to the caseload
+        {"anonymous": LOGIN, "therapist": 302, "supervisor": 302, "admin": 302},
+    ),
+    "two-factor-setup": (
+        "get",
+        {"anonymous": LOGIN, "therapist": 200, "supervisor": 200, "admin": 200},
+    ),
+    "clinic-two-factor": (
+        "post",
+        {"anonymous": LOGIN, "therapist": 403, "supervisor": 403, "admin": 302},
+    ),
+    "staff-unlock": (
+        "post",
+        {"anonymous": LOGIN, "therapist": 403, "supervisor": 403, "admin": 302},
+    ),
+    "staff-two-factor-reset": (
+        "post",
+        {"anonymous": LOGIN, "therapist": 403, "supervisor": 403, "admin": 302},
+    ),
+    "password_reset": (
+        "get",
+        {"anonymous": 200, "therapist": 200, "supervisor": 200, "admin": 200},
+    ),
+    "password_reset_done": (
+        "get",
+        {"anonymous": 200, "therapist": 200, "supervisor": 200, "admin": 200},
+    ),
+    "password_reset_confirm": (
+        "get",  # a made-up link: the "this link does not work" page
+        {"anonymous": 200, "therapist": 200, "supervisor": 200, "admin": 200},
+    ),
+    "password_reset_complete": (
+        "get",
+        {"anonymous": 200, "therapist": 200, "supervisor": 200, "admin": 200},
+    ),
     "audit-log": ("get", {"anonymous": LOGIN, "therapist": 403, "supervisor": 403, "admin": 200}),
     "audit-export": (
         "get",
@@ -123,6 +160,9 @@ class TestAuthorisationMatrix:
             else:
                 kwargs_for = {
                     "staff-toggle": {"user_id": people.bob.pk},
+                    "staff-unlock": {"user_id": people.bob.pk},
+                    "staff-two-factor-reset": {"user_id": people.bob.pk},
+                    "password_reset_confirm": {"uidb64": "MA", "token": "made-up"},
                     "feedback-form": {"token": link.token},
                     "feedback-thanks": {"token": link.token},
                 }

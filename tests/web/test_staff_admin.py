@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from django.test import Client as Browser
 from django.urls import reverse
 
@@ -57,4 +58,7 @@ class TestStaffAdmin:
         browser.post(reverse("staff-toggle", args=[people.bob.pk]))
         people.bob.refresh_from_db()
         assert not people.bob.is_active
-        assert not Browser().login(username="bob", password="correct horse battery staple")
+        # django-axes checks every sign-in, so authenticate() needs the request it came with.
+        assert not Browser().login(
+            request=HttpRequest(), username="bob", password="correct horse battery staple"
+        )

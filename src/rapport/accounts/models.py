@@ -11,6 +11,10 @@ class Clinic(models.Model):
 
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+    require_two_factor = models.BooleanField(
+        default=False,
+        help_text="Every staff member must sign in with a code from an authenticator app.",
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -25,11 +25,15 @@ LIST_ROUTES = frozenset({"caseload", "supervision", "list_clients", "audit-log",
 RECORD_KWARGS = ("client_id", "session_id", "token")
 
 
+MAX_ID = 2**31 - 1  # the largest value AuditEvent.client_id holds on every database
+
+
 def _int(value: object) -> int | None:
     try:
-        return int(str(value))
+        number = int(str(value))
     except ValueError:
         return None
+    return number if 0 <= number <= MAX_ID else None
 
 
 def _client_of(kwargs: dict[str, object]) -> tuple[int | None, int | None, str | None]:

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from rapport.care.models import TherapySession
+from rapport.fields import EncryptedJSONField
 
 
 class Purpose(models.TextChoices):
@@ -82,7 +83,8 @@ class Response(models.Model):
     instrument = models.CharField(max_length=40)
     respondent = models.CharField(max_length=20, choices=Respondent.choices)
     answers = models.JSONField()
-    comments = models.JSONField(default=dict, blank=True)
+    # Free text by question key ("next_time", "note"); encrypted at rest.
+    comments = EncryptedJSONField(default=dict, blank=True)
     total = models.FloatField(null=True, blank=True)
     subscales = models.JSONField(default=dict, blank=True)
     band = models.CharField(max_length=60, blank=True)

@@ -140,6 +140,18 @@ def mark_opened(request: FeedbackRequest) -> None:
         )
 
 
+def _storable(text: str) -> bool:
+    """False for text no database column can hold: NUL (PostgreSQL refuses it in text and
+    JSON) and lone surrogates (valid in a JSON string, not encodable as UTF-8)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def clean_comments(instrument: Instrument, comments: Mapping[str, object]) -> dict[str, str]:
     """Keep only the measure's own free-text questions, trimmed; refuse over-long text."""
     cleaned: dict[str, str] = {}
@@ -152,6 +164,11 @@ def clean_comments(instrument: Instrument, comments: Mapping[str, object]) -> di
                 f"{instrument.name}: the answer to '{question.text}' must be text."
             )
         text = value.strip()
+        if not _storable(text):
+            raise SubmissionError(
+                f"{instrument.name}: the answer to '{question.text}' contains characters that "
+                "cannot be stored; please retype it."
+            )
         if len(text) > MAX_COMMENT_LENGTH:
             raise SubmissionError(
                 f"{instrument.name}: please keep '{question.text}' under "

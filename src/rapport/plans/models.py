@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from rapport.care.models import Client, TherapySession
 from rapport.feedback.models import FeedbackRequest
+from rapport.fields import EncryptedTextField
 
 
 class PlanVersion(models.Model):
@@ -50,7 +51,7 @@ class PlanFeedback(models.Model):
         FeedbackRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     agreed = models.BooleanField(null=True, help_text="Empty when the client did not say.")
-    comment = models.TextField(blank=True, max_length=2000)
+    comment = EncryptedTextField(blank=True, max_length=2000)
     submitted_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

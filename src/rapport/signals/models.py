@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from rapport.accounts.models import Clinic
 from rapport.feedback.models import Response
+from rapport.fields import EncryptedTextField
 
 
 class TrajectoryFit(models.Model):
@@ -51,7 +52,7 @@ class RiskAcknowledgement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     acknowledged_at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(
+    note = EncryptedTextField(
         max_length=2000, help_text="What was done, e.g. 'Risk assessed by phone; safety plan.'"
     )
 

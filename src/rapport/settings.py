@@ -241,6 +241,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Feedback links: how long a link stays valid before it must be re-sent.
 FEEDBACK_LINK_HOURS = env_int("FEEDBACK_LINK_HOURS", 72)
+# Feedback-link requests from one address: all of them per minute, and refused tokens (guesses)
+# per 10 minutes, before the link answers 429.
+FEEDBACK_LINK_RATE_PER_MINUTE = env_int("FEEDBACK_LINK_RATE_PER_MINUTE", 60)
+FEEDBACK_LINK_FAILURES_PER_10_MINUTES = env_int("FEEDBACK_LINK_FAILURES_PER_10_MINUTES", 20)
 # Sessions after which the treatment plan should be reviewed with the client again.
 PLAN_REVIEW_SESSIONS = env_int("PLAN_REVIEW_SESSIONS", 6)
 if PLAN_REVIEW_SESSIONS < 1:

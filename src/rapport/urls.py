@@ -12,6 +12,7 @@ from rapport.audit import views as audit_views
 from rapport.consent import views as consent_views
 from rapport.feedback import tablet
 from rapport.feedback import views as feedback_views
+from rapport.feedback.ratelimit import rate_limited
 from rapport.plans import views as plan_views
 from rapport.web.views import caseload, clients, sessions, staff, supervision
 
@@ -86,8 +87,12 @@ urlpatterns = [
         name="staff-two-factor-reset",
     ),
     path("clinic/two-factor/", staff.clinic_two_factor, name="clinic-two-factor"),
-    path("f/<str:token>/", feedback_views.feedback_form, name="feedback-form"),
-    path("f/<str:token>/thanks/", feedback_views.feedback_thanks, name="feedback-thanks"),
+    path("f/<str:token>/", rate_limited(feedback_views.feedback_form), name="feedback-form"),
+    path(
+        "f/<str:token>/thanks/",
+        rate_limited(feedback_views.feedback_thanks),
+        name="feedback-thanks",
+    ),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

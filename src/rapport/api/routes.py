@@ -27,6 +27,7 @@ from rapport.api.schemas import (
     SessionIn,
     SessionOut,
     SignalsOut,
+    ValidationErrorOut,
 )
 from rapport.care.models import Client, TherapySession
 from rapport.care.services import add_session
@@ -58,6 +59,13 @@ api = NinjaAPI(
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
 )
+
+# Error replies declared on every route that can give them, so the schema is the whole truth
+# for client code (and for the schema fuzzer in tests/reliability): 401 without a valid token,
+# 422 when a path parameter or body does not fit the schema, 400 when a body is not JSON.
+_STAFF: dict[int, Any] = {401: ErrorOut}
+_INVALID: dict[int, Any] = {422: ValidationErrorOut}
+_UNPARSEABLE: dict[int, Any] = {400: ErrorOut}
 
 _LINK_STATUS = {"invalid": 404, "expired": 410, "used": 410}
 _LINK_MESSAGE = {
@@ -115,19 +123,23 @@ def instrument_out(inst: Instrument) -> dict[str, Any]:
     }
 
 
-@api.get("/instruments", response=list[InstrumentOut], tags=["measures"])
+@api.get("/instruments", response={200: list[InstrumentOut], **_STAFF}, tags=["measures"])
 def list_instruments(request: HttpRequest) -> list[dict[str, Any]]:
     """Every measure this clinic can use, with items and scoring facts."""
     return [instrument_out(inst) for inst in registry().all()]
 
 
-@api.get("/clients", response=list[ClientOut], tags=["clients"])
+@api.get("/clients", response={200: list[ClientOut], **_STAFF}, tags=["clients"])
 def list_clients(request: HttpRequest) -> Any:
     """The caller's own caseload."""
     return Client.objects.visible_to(_user(request))
 
 
-@api.get("/clients/{client_id}", response={200: ClientOut, 404: ErrorOut}, tags=["clients"])
+@api.get(
+    "/clients/{client_id}",
+    response={200: ClientOut, 404: ErrorOut, **_STAFF, **_INVALID},
+    tags=["clients"],
+)
 def get_client(request: HttpRequest, client_id: int) -> Any:
     return _client(request, client_id)
 
@@ -153,7 +165,7 @@ def _session_out(session: TherapySession) -> dict[str, Any]:
 
 @api.get(
     "/clients/{client_id}/sessions",
-    response={200: list[SessionOut], 404: ErrorOut},
+    response={200: list[SessionOut], 404: ErrorOut, **_STAFF, **_INVALID},
     tags=["sessions"],
 )
 def list_sessions(request: HttpRequest, client_id: int) -> Any:
@@ -163,7 +175,7 @@ def list_sessions(request: HttpRequest, client_id: int) -> Any:
 
 @api.post(
     "/clients/{client_id}/sessions",
-    response={201: SessionOut, 404: ErrorOut, 409: ErrorOut},
+    response={201: SessionOut, 404: ErrorOut, 409: ErrorOut, **_STAFF, **_INVALID, **_UNPARSEABLE},
     tags=["sessions"],
 )
 def create_session(request: HttpRequest, client_id: int, payload: SessionIn) -> Any:
@@ -178,7 +190,7 @@ def create_session(request: HttpRequest, client_id: int, payload: SessionIn) -> 
 
 @api.get(
     "/clients/{client_id}/scores",
-    response={200: list[ResponseOut], 404: ErrorOut},
+    response={200: list[ResponseOut], 404: ErrorOut, **_STAFF, **_INVALID},
     tags=["scores"],
 )
 def list_scores(request: HttpRequest, client_id: int) -> Any:
@@ -191,7 +203,7 @@ def list_scores(request: HttpRequest, client_id: int) -> Any:
 
 @api.get(
     "/clients/{client_id}/signals",
-    response={200: SignalsOut, 404: ErrorOut},
+    response={200: SignalsOut, 404: ErrorOut, **_STAFF, **_INVALID},
     tags=["signals"],
     summary="The client's open signals, most urgent first, with suggested questions",
 )
@@ -219,7 +231,7 @@ def get_signals(request: HttpRequest, client_id: int) -> Any:
 
 @api.post(
     "/sessions/{session_id}/feedback-requests",
-    response={201: FeedbackRequestOut, 400: ErrorOut, 404: ErrorOut},
+    response={201: FeedbackRequestOut, 400: ErrorOut, 404: ErrorOut, **_STAFF, **_INVALID},
     tags=["feedback"],
 )
 def create_feedback_request(
@@ -270,7 +282,7 @@ def get_feedback_form(request: HttpRequest, token: str) -> Any:
 
 @api.post(
     "/feedback/{token}",
-    response={200: FeedbackSubmitOut, 400: ErrorOut, 404: ErrorOut, 410: ErrorOut},
+    response={200: FeedbackSubmitOut, 400: ErrorOut, 404: ErrorOut, 410: ErrorOut, **_INVALID},
     auth=None,
     tags=["feedback"],
 )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from rapport.care.models import Modality
 from rapport.feedback.models import Purpose
@@ -12,6 +14,18 @@ from rapport.feedback.models import Purpose
 
 class ErrorOut(Schema):
     detail: str
+
+
+class ValidationErrorItemOut(Schema):
+    type: str
+    loc: list[str | int] = Field(description="Where the problem is, e.g. body, payload, date.")
+    msg: str
+
+
+class ValidationErrorOut(Schema):
+    """The 422 body: one entry per field that does not fit the schema."""
+
+    detail: list[ValidationErrorItemOut]
 
 
 class ChoiceOut(Schema):
@@ -115,8 +129,18 @@ class FeedbackFormOut(Schema):
     instruments: list[InstrumentOut]
 
 
+def _not_boolean(value: object) -> object:
+    # Pydantic would read true/false as 1.0/0.0; the core refuses booleans as answers.
+    if isinstance(value, bool):
+        raise ValueError("an answer must be a number (or null), not true or false")
+    return value
+
+
+Answer = Annotated[float | None, BeforeValidator(_not_boolean)]
+
+
 class FeedbackSubmitIn(Schema):
-    answers: dict[str, dict[int, float | None]] = Field(
+    answers: dict[str, dict[int, Answer]] = Field(
         description="Per measure code, item number -> answer (null = skipped)."
     )
     comments: dict[str, dict[str, str]] = Field(default_factory=dict)

@@ -36,7 +36,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["clinic", "-at"])]
+        indexes = [
+            models.Index(fields=["clinic", "-at"]),
+            # Feedback-link rate limits count one address's recent requests.
+            models.Index(fields=["ip", "-at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.method} {self.route} → {self.status}"

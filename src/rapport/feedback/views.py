@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -23,6 +25,12 @@ from rapport.plans.client_form import plan_form_context
 from rapport.plans.services import parse_plan_answers, store_plan_answers
 
 _PROBLEM_STATUS = {"invalid": 404, "expired": 410, "used": 410}
+# Shown to the page script when the database cannot be reached; its answers stay on the device.
+UNAVAILABLE_MESSAGE = (
+    "We couldn't save your answers just now. They are kept on this page: "
+    "please tap Send again in a moment."
+)
+RETRY_AFTER_SECONDS = 5
 
 
 def _problem_page(request: HttpRequest, reason: str) -> HttpResponse:
@@ -104,9 +112,32 @@ def _form_page(
     return render(request, "feedback/form.html", context, status=400 if error else 200)
 
 
+def _unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with a retry message while the database is down (connection refused or dropped).
+
+    Nothing was stored (the submit is one transaction) or, if the commit landed before the
+    connection dropped, a retry is answered as received: either way sending again is safe. The
+    page is rendered without the request, whose context processors may need the database.
+    """
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if _wants_json(request):
+        return JsonResponse(
+            {"status": "error", "message": UNAVAILABLE_MESSAGE}, status=503, headers=headers
+        )
+    page = loader.render_to_string("web/server_error.html")
+    return HttpResponse(page, status=503, headers=headers)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def feedback_form(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        return _feedback_form(request, token)
+    except (OperationalError, InterfaceError):
+        return _unavailable(request)
+
+
+def _feedback_form(request: HttpRequest, token: str) -> HttpResponse:
     try:
         feedback_request = services.resolve(token, allow_completed=request.method == "POST")
     except services.LinkProblem as problem:

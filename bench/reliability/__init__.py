@@ -1,0 +1,1 @@
+"""Reliability benchmarks: load and fault injection against a real gunicorn and PostgreSQL."""

@@ -54,6 +54,14 @@ class TestAuditTrail:
         assert routes["list_scores"] == "view"
         assert routes["caseload"] == "list"
 
+    def test_it_records_operators_browsing_the_admin(self, people: People) -> None:
+        people.alice.is_staff = people.alice.is_superuser = True
+        people.alice.save()
+        browser = _as(people.alice)
+        assert browser.get("/admin/feedback/response/").status_code == 200
+        event = AuditEvent.objects.get(route="admin:feedback_response_changelist")
+        assert (event.actor, event.action) == ("alice", "list")
+
     def test_it_ignores_pages_without_client_data(self, people: People) -> None:
         Browser().get(reverse("login"))
         _as(people.alice).get(reverse("client-new"))

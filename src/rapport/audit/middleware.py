@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 # Pages that show many clients' data at once (no single client id in the URL).
 LIST_ROUTES = frozenset({"caseload", "supervision", "list_clients", "audit-log", "audit-export"})
 RECORD_KWARGS = ("client_id", "session_id", "token")
+ADMIN_CHROME = frozenset({"login", "logout", "jsi18n", "password_change", "password_change_done"})
 
 
 MAX_ID = 2**31 - 1  # the largest value AuditEvent.client_id holds on every database
@@ -61,8 +62,10 @@ def _record(request: HttpRequest, response: HttpResponse) -> None:
     if match is None:
         return
     route = match.url_name or ""
+    # Operators browsing Django's admin see client data too (read-only): audit all of it.
+    in_admin = match.namespace == "admin" and route not in ADMIN_CHROME
     names_record = any(key in match.kwargs for key in RECORD_KWARGS)
-    if not names_record and route not in LIST_ROUTES:
+    if not names_record and route not in LIST_ROUTES and not in_admin:
         return
     user = getattr(request, "user", None)
     staff = user if isinstance(user, User) and user.is_authenticated else None
@@ -78,12 +81,12 @@ def _record(request: HttpRequest, response: HttpResponse) -> None:
         actor=staff.username if staff is not None else "client link",
         action=(
             "list"
-            if route in LIST_ROUTES
+            if route in LIST_ROUTES or (in_admin and route.endswith(("_changelist", "index")))
             else "view"
             if request.method in ("GET", "HEAD")
             else "change"
         ),
-        route=route[:80],
+        route=(f"admin:{route}" if in_admin else route)[:80],
         method=(request.method or "")[:8],
         path=path[:300],
         status=response.status_code,

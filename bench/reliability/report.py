@@ -1,4 +1,4 @@
-"""Render ``bench/results/reliability.json`` (sections "load" and "fault") as Markdown."""
+"""Render ``bench/results/reliability.json`` (sections load, fault, fuzz) as Markdown."""
 
 from __future__ import annotations
 
@@ -183,6 +183,25 @@ def _fault(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _fuzz(r: dict[str, Any]) -> list[str]:
+    lines = [
+        "## API fuzzing against the OpenAPI schema",
+        "",
+        f"Generated {r['generated']} by `{r['command']}`: schemathesis, "
+        f"{r['examples_per_mode']} examples per operation and generation mode (valid and "
+        "invalid inputs), checks: no server error, status code and response body as the schema "
+        f"declares. {r['requests']} requests in {r['seconds']} s; **{r['server_errors']} 5xx**; "
+        f"pytest: {r['pytest']} ({'PASS' if r['passed'] else 'FAIL'}).",
+        "",
+        "| Operation | Replies by status |",
+        "|---|---|",
+    ]
+    for operation, statuses in r["operations"].items():
+        counts = ", ".join(f"{status}: {n}" for status, n in statuses.items())
+        lines.append(f"| `{operation}` | {counts} |")
+    return [*lines, ""]
+
+
 def render(results: dict[str, Any]) -> str:
     lines = [
         "# Reliability under load and faults",
@@ -198,4 +217,6 @@ def render(results: dict[str, Any]) -> str:
         lines += _load(results["load"])
     if "fault" in results:
         lines += _fault(results["fault"])
+    if "fuzz" in results:
+        lines += _fuzz(results["fuzz"])
     return "\n".join(lines).rstrip() + "\n"

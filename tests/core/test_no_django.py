@@ -10,6 +10,13 @@ import sys
 import rapport.core
 import rapport.core.instruments
 import rapport.core.status
+import rapport.core.alliance
+import rapport.core.change
+import rapport.core.plans
+import rapport.core.prompts
+import rapport.core.signals
+import rapport.core.trajectory
+import rapport.core.transcripts
 from rapport.core.instruments import default_registry, score
 score(default_registry().get("phq9"), {1: 1})
 leaked = sorted(m for m in sys.modules if m == "django" or m.startswith("django."))

@@ -1,0 +1,64 @@
+"""Transcript analysis: parse session transcripts and compute conversational markers.
+
+Pure Python (no Django). The data model is a small cousin of ConvoKit's ``Corpus`` /
+``Conversation`` / ``Utterance`` (Chang JP et al. ConvoKit: A Toolkit for the Analysis of
+Conversations. SIGDIAL 2020): immutable, typed, and just big enough for alliance markers.
+"""
+
+from __future__ import annotations
+
+from rapport.core.transcripts.annomi import read_annomi
+from rapport.core.transcripts.markers import (
+    LSM_EPSILON,
+    LsmWindow,
+    RoleBalance,
+    TalkBalance,
+    language_style_matching,
+    lsm_by_category,
+    lsm_rolling,
+    response_latencies,
+    talk_balance,
+)
+from rapport.core.transcripts.model import (
+    Conversation,
+    Corpus,
+    Role,
+    TranscriptError,
+    Utterance,
+    tokenize,
+)
+from rapport.core.transcripts.parsing import (
+    MAX_BYTES,
+    load,
+    parse_chat_json,
+    parse_delimited,
+    parse_srt,
+    parse_text,
+    parse_webvtt,
+)
+
+__all__ = [
+    "LSM_EPSILON",
+    "MAX_BYTES",
+    "Conversation",
+    "Corpus",
+    "LsmWindow",
+    "Role",
+    "RoleBalance",
+    "TalkBalance",
+    "TranscriptError",
+    "Utterance",
+    "language_style_matching",
+    "load",
+    "lsm_by_category",
+    "lsm_rolling",
+    "parse_chat_json",
+    "parse_delimited",
+    "parse_srt",
+    "parse_text",
+    "parse_webvtt",
+    "read_annomi",
+    "response_latencies",
+    "talk_balance",
+    "tokenize",
+]

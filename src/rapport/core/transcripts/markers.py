@@ -163,19 +163,45 @@ class LsmWindow:
     lsm: float | None
 
 
+def _prefix_counts(
+    utterances: Sequence[Utterance], role: Role
+) -> tuple[list[int], list[list[int]]]:
+    """Running totals of ``role``'s words and of each category, so any window is a subtraction."""
+    words = [0]
+    per_category: list[list[int]] = [[0] for _ in CATEGORIES]
+    for u in utterances:
+        tokens = u.words if u.role is role else ()
+        words.append(words[-1] + len(tokens))
+        for totals, category in zip(per_category, CATEGORIES, strict=True):
+            members = FUNCTION_WORDS[category]
+            totals.append(totals[-1] + sum(1 for w in tokens if w in members))
+    return words, per_category
+
+
 def lsm_rolling(
     conversation: Conversation, window: int, a: Role = Role.THERAPIST, b: Role = Role.CLIENT
 ) -> tuple[LsmWindow, ...]:
     """LSM over each run of ``window`` consecutive utterances (fewer than ``window`` utterances
-    give one window of them all)."""
+    give one window of them all).
+
+    Each utterance is counted once and windows are differences of running totals, so a long
+    session costs one pass, not one pass per window.
+    """
     if window < 2:
         raise ValueError(f"An LSM window needs at least 2 utterances, not {window}.")
     us = conversation.utterances
+    words_a, cats_a = _prefix_counts(us, a)
+    words_b, cats_b = _prefix_counts(us, b)
     starts = range(max(1, len(us) - window + 1)) if us else range(0)
     out: list[LsmWindow] = []
     for i in starts:
-        chunk = us[i : i + window]
-        wa, wb = _role_words(chunk, a), _role_words(chunk, b)
-        score = statistics.fmean(lsm_by_category(wa, wb).values()) if wa and wb else None
-        out.append(LsmWindow(chunk[0].index, chunk[-1].index, score))
+        j = min(i + window, len(us))
+        na, nb = words_a[j] - words_a[i], words_b[j] - words_b[i]
+        score = None
+        if na and nb:
+            score = statistics.fmean(
+                _lsm(100 * (ca[j] - ca[i]) / na, 100 * (cb[j] - cb[i]) / nb)
+                for ca, cb in zip(cats_a, cats_b, strict=True)
+            )
+        out.append(LsmWindow(us[i].index, us[j - 1].index, score))
     return tuple(out)

@@ -199,6 +199,89 @@ def backup(output: Path | None) -> None:
 
 
 @main.command()
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    metavar="NAME=ROLE",
+    help="Speaker's role when names are used, e.g. --role Alice=therapist (repeatable).",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write every file's markers to this JSON file.",
+)
+def analyze(files: tuple[Path, ...], roles: tuple[str, ...], json_path: Path | None) -> None:
+    """Talk balance and language style matching for transcript FILES (text, CSV/TSV, WebVTT,
+    SRT or chat JSON). Files that cannot be read are reported and skipped."""
+    # Imported here so `rapport --help` and the other commands stay fast.
+    import json
+
+    from rapport.core.transcripts import (
+        Role,
+        TranscriptError,
+        language_style_matching,
+        load,
+        talk_balance,
+    )
+
+    role_map: dict[str, Role] = {}
+    for entry in roles:
+        name, _, value = entry.partition("=")
+        try:
+            role_map[name.strip()] = Role(value.strip().lower())
+        except ValueError as exc:
+            raise click.BadParameter(
+                f"{entry!r}: use NAME=therapist, NAME=client or NAME=other", param_hint="--role"
+            ) from exc
+    results: list[dict[str, object]] = []
+    failed = 0
+    with click.progressbar(files, label="Analysing", file=sys.stderr) as bar:
+        for path in bar:
+            try:
+                conversation = load(path, roles=role_map or None)
+                balance = talk_balance(conversation)
+                lsm = language_style_matching(conversation)
+            except (TranscriptError, ValueError, OSError) as exc:
+                failed += 1
+                results.append({"file": str(path), "error": str(exc)})
+                continue
+            therapist = balance.by_role[Role.THERAPIST]
+            client = balance.by_role[Role.CLIENT]
+            results.append(
+                {
+                    "file": str(path),
+                    "utterances": len(conversation.utterances),
+                    "words": balance.total_words,
+                    "therapist_word_share": round(therapist.word_share, 3),
+                    "client_word_share": round(client.word_share, 3),
+                    "therapist_turns": therapist.turns,
+                    "client_turns": client.turns,
+                    "lsm": round(lsm, 3),
+                }
+            )
+    click.echo(f"{'file':40} {'words':>7} {'T share':>8} {'C share':>8} {'LSM':>6}")
+    for row in results:
+        name = Path(str(row["file"])).name[:40]
+        if "error" in row:
+            click.echo(f"{name:40} error: {row['error']}")
+        else:
+            click.echo(
+                f"{name:40} {row['words']:>7} {row['therapist_word_share']:>8} "
+                f"{row['client_word_share']:>8} {row['lsm']:>6}"
+            )
+    if json_path is not None:
+        json_path.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        click.echo(f"Wrote {json_path}")
+    if failed:
+        raise SystemExit(1)
+
+
+@main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", "-y", is_flag=True, help="Restore without asking for confirmation.")
 def restore(path: Path, yes: bool) -> None:

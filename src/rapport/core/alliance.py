@@ -187,10 +187,6 @@ def drop_threshold(instrument: Instrument) -> float | None:
     return None
 
 
-def _fmt(instrument: Instrument, value: float) -> str:
-    return f"{value:.{instrument.decimals}f}"  # "6.0", not "6": totals keep their decimals
-
-
 def _checked_series(
     instrument: Instrument, scores: Sequence[tuple[int, float]]
 ) -> list[tuple[int, float]]:
@@ -232,8 +228,8 @@ _TRIGGERS = {
 
 def _rupture_reason(instrument: Instrument, session: int, previous: float, score: float) -> str:
     return (
-        f"{instrument.name} fell from {_fmt(instrument, previous)} to "
-        f"{_fmt(instrument, score)} at session {session}"
+        f"{instrument.name} fell from {instrument.format_total(previous)} to "
+        f"{instrument.format_total(score)} at session {session}"
     )
 
 

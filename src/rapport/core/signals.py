@@ -138,10 +138,6 @@ class ClientSignals:
         return self.urgency.colour
 
 
-def _fmt(instrument: Instrument, value: float) -> str:
-    return f"{value:.{instrument.decimals}f}"
-
-
 def _lowest_item(items: Mapping[str, float]) -> str | None:
     return min(items, key=lambda key: items[key]) if items else None
 
@@ -159,7 +155,7 @@ def _alliance_signals(data: ClientData, review: AllianceReview) -> list[Signal]:
                 Urgency.RUPTURE,
                 rupture.session,
                 f"{rupture.reason} ({after}; usual level "
-                f"{_fmt(alliance, rupture.pre_drop_level)}).",
+                f"{alliance.format_total(rupture.pre_drop_level)}).",
                 prompts,
             )
         )
@@ -171,17 +167,17 @@ def _alliance_signals(data: ClientData, review: AllianceReview) -> list[Signal]:
                 Urgency.RED,
                 low.last_session,
                 f"{alliance.name} has been below its cutoff of "
-                f"{_fmt(alliance, alliance.cutoff or 0)} for {low.sessions} sessions in a row "
-                f"(since session {low.first_session}).",
+                f"{alliance.format_total(alliance.cutoff or 0)} for {low.sessions} sessions "
+                f"in a row (since session {low.first_session}).",
                 prompts_for("low_alliance"),
             )
         )
     latest = review.concerns[-1] if review.concerns else None
     if not signals and latest is not None and latest.session == review.latest_session:
         if Trigger.BELOW_CUTOFF in latest.triggers:
-            what = f"is below its cutoff of {_fmt(alliance, alliance.cutoff or 0)}"
+            what = f"is below its cutoff of {alliance.format_total(alliance.cutoff or 0)}"
         elif latest.previous is not None:
-            what = f"fell from {_fmt(alliance, latest.previous)}"
+            what = f"fell from {alliance.format_total(latest.previous)}"
         else:
             what = "is lower than usual"
         signals.append(
@@ -189,8 +185,8 @@ def _alliance_signals(data: ClientData, review: AllianceReview) -> list[Signal]:
                 SignalKind.ALLIANCE_CONCERN,
                 Urgency.AMBER,
                 latest.session,
-                f"{alliance.name} {_fmt(alliance, latest.score)} at session {latest.session} "
-                f"{what}.",
+                f"{alliance.name} {alliance.format_total(latest.score)} at session "
+                f"{latest.session} {what}.",
                 prompts,
             )
         )

@@ -196,6 +196,10 @@ class Instrument:
             return total >= self.cutoff
         return total < self.cutoff
 
+    def format_total(self, total: float) -> str:
+        """A total as the measure shows it: ``6.0`` on the check-in, ``14`` on the PHQ-9."""
+        return f"{total:.{self.decimals}f}"
+
     def band_for(self, total: float) -> Band | None:
         """The severity band containing ``total``, if the measure defines bands."""
         for band in self.bands:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 
 from rapport.accounts.models import Clinic
 
@@ -23,6 +24,11 @@ class ClientQuerySet(models.QuerySet["Client"]):
         if not user.is_authenticated or not user.is_active:
             return self.none()
         return self.filter(therapist=user, clinic_id=user.clinic_id)
+
+    def active(self) -> ClientQuerySet:
+        """Clients still in therapy: an open episode, or none yet (just referred)."""
+        open_episode = Episode.objects.filter(client=OuterRef("pk"), ended_on__isnull=True)
+        return self.filter(Q(episodes__isnull=True) | Exists(open_episode)).distinct()
 
 
 class Client(models.Model):
@@ -53,6 +59,11 @@ class Client(models.Model):
     @property
     def current_episode(self) -> Episode | None:
         return self.episodes.filter(ended_on__isnull=True).order_by("-started_on").first()
+
+    @property
+    def episode_in_view(self) -> Episode | None:
+        """The episode pages show: the open one, else the latest (a discharged client)."""
+        return self.current_episode or self.episodes.first()
 
 
 class Episode(models.Model):

@@ -69,7 +69,7 @@ def _measure_names(snapshot: PlanSnapshot) -> dict[str, str]:
 
 def plan_view(client: Client, version: PlanVersion | None, snapshot: PlanSnapshot) -> PlanView:
     """Everything the plan page shows, in a fixed number of queries."""
-    episode = client.current_episode or client.episodes.first()
+    episode = client.episode_in_view
     latest_session = (
         episode.sessions.order_by("-number").values_list("number", flat=True).first()
         if episode

@@ -11,10 +11,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import mean
 
-from django.db.models import Exists, OuterRef, Q
-
 from rapport.accounts.models import Clinic, Role, User
-from rapport.care.models import Client, Episode
+from rapport.care.models import Client
 from rapport.core.change import ChangeCategory, classify_change
 from rapport.core.instruments import Kind
 from rapport.core.signals import SignalKind, Urgency
@@ -53,13 +51,7 @@ class TherapistSummary:
 
 
 def _active_clients(clinic: Clinic) -> list[Client]:
-    open_episode = Episode.objects.filter(client=OuterRef("pk"), ended_on__isnull=True)
-    return list(
-        Client.objects.filter(clinic=clinic)
-        .filter(Q(episodes__isnull=True) | Exists(open_episode))
-        .distinct()
-        .select_related("therapist")
-    )
+    return list(Client.objects.filter(clinic=clinic).active().select_related("therapist"))
 
 
 def _closed_episode_changes(clinic: Clinic) -> dict[int, Share]:

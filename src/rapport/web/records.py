@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from rapport.accounts.models import User
-from rapport.care.models import Client, Episode, TherapySession
+from rapport.care.models import Client, TherapySession
 from rapport.core.instruments import Instrument, Kind
 from rapport.core.signals import ClientSignals, Urgency
 from rapport.core.trajectory import NotEnoughData, TrajectoryModel
@@ -46,18 +46,12 @@ class CaseloadRow:
         return self.signals.urgency
 
 
-def _active(clients: QuerySet[Client]) -> QuerySet[Client]:
-    """Clients still in therapy: an open episode, or none yet (just referred)."""
-    return clients.filter(
-        Q(episodes__isnull=True)
-        | Exists(Episode.objects.filter(client=OuterRef("pk"), ended_on__isnull=True))
-    ).distinct()
-
-
 def caseload(user: User) -> list[CaseloadRow]:
     """One row per active client, most urgent first, in a fixed number of queries."""
     clients = list(
-        _active(Client.objects.visible_to(user)).annotate(
+        Client.objects.visible_to(user)
+        .active()
+        .annotate(
             last_session=Max("episodes__sessions__date"),
             outcome_id=_latest_client_response("outcome_measure"),
             alliance_id=_latest_client_response("alliance_measure"),

@@ -22,7 +22,7 @@ from rapport.web.records import chart_data, session_records
 @login_required
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_client_for_user(request, client_id)
-    episode = client.current_episode or client.episodes.first()
+    episode = client.episode_in_view
     sessions = episode.sessions.order_by("number") if episode else client.episodes.none()
     records = session_records(client, sessions)  # type: ignore[arg-type]
     view = signals_for_clients([client], client.clinic_id)[client.pk]

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 
 from rapport.accounts.models import User
 from rapport.audit.models import AuditEvent
-from rapport.care.models import Client, TherapySession
+from rapport.care.models import TherapySession
 from rapport.feedback.services import request_for_token
 
 logger = logging.getLogger(__name__)
@@ -38,8 +38,13 @@ def _int(value: object) -> int | None:
 
 
 def _client_of(kwargs: dict[str, object]) -> tuple[int | None, int | None, str | None]:
-    """(client id, clinic id, feedback request id) named by the URL, as far as they exist."""
-    request_id = None
+    """(client id, clinic id, feedback request id) named by the URL, as far as they exist.
+
+    The clinic is only looked up for a feedback link, the one caller without a staff user
+    whose clinic could be used instead.
+    """
+    request_id: str | None = None
+    clinic_id: int | None = None
     client_id = _int(kwargs["client_id"]) if "client_id" in kwargs else None
     if client_id is None and "session_id" in kwargs:
         session_id = _int(kwargs["session_id"])
@@ -52,8 +57,8 @@ def _client_of(kwargs: dict[str, object]) -> tuple[int | None, int | None, str |
         feedback_request = request_for_token(str(kwargs["token"]))
         if feedback_request is not None:
             request_id = str(feedback_request.pk)
-            client_id = feedback_request.session.episode.client_id
-    clinic_id = Client.objects.filter(pk=client_id).values_list("clinic_id", flat=True).first()
+            client = feedback_request.session.episode.client
+            client_id, clinic_id = client.pk, client.clinic_id
     return client_id, clinic_id, request_id
 
 

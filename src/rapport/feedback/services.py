@@ -127,7 +127,7 @@ def request_for_token(token: str) -> FeedbackRequest | None:
     except signing.BadSignature:
         return None
     return (
-        FeedbackRequest.objects.select_related("session__episode")
+        FeedbackRequest.objects.select_related("session__episode__client")
         .filter(secret_hash=_hash(secret))
         .first()
     )

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from rapport.care.models import Client
+from rapport.care.models import Client, Episode
 from rapport.core.plans import (
     BenchmarkKind,
     Goal,
@@ -67,14 +67,17 @@ def _measure_names(snapshot: PlanSnapshot) -> dict[str, str]:
     return names
 
 
+def latest_session_number(episode: Episode | None) -> int | None:
+    """The number of the episode's latest session (None before the first)."""
+    if episode is None:
+        return None
+    return episode.sessions.order_by("-number").values_list("number", flat=True).first()
+
+
 def plan_view(client: Client, version: PlanVersion | None, snapshot: PlanSnapshot) -> PlanView:
     """Everything the plan page shows, in a fixed number of queries."""
     episode = client.episode_in_view
-    latest_session = (
-        episode.sessions.order_by("-number").values_list("number", flat=True).first()
-        if episode
-        else None
-    )
+    latest_session = latest_session_number(episode)
     ratings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     rating_rows = GoalRating.objects.filter(session__episode=episode).order_by(
         "session__number", "submitted_at"

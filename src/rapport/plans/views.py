@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from rapport.core.plans import ItemState, PlanSnapshot, RaisedBy, diff_plans
 from rapport.plans.forms import GoalForm, ProblemForm
-from rapport.plans.reading import plan_view
+from rapport.plans.reading import latest_session_number, plan_view
 from rapport.plans.services import current_plan, save_version
 from rapport.web.access import get_client_for_user, staff_user
 
@@ -109,8 +109,9 @@ def plan_edit(request: HttpRequest, client_id: int, action: str) -> HttpResponse
             state = ItemState(action.removeprefix("goal-"))
             save_version(client, lambda s: s.edit_goal(key, state=state), user)
         elif action == "reviewed":
-            view = plan_view(client, *current_plan(client))
-            save_version(client, lambda s: s, user, reviewed_at_session=view.latest_session or 0)
+            # Only the session number is needed, not the whole page's progress and charts.
+            session = latest_session_number(client.episode_in_view) or 0
+            save_version(client, lambda s: s, user, reviewed_at_session=session)
         else:
             return render(request, "web/not_found.html", status=404)
     except (ValueError, KeyError) as exc:

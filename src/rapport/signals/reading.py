@@ -78,8 +78,8 @@ def unacknowledged_risks(client: Client) -> list[RiskAlert]:
     for response in responses:
         instrument = instrument_or_none(response.instrument)
         name = instrument.name if instrument else response.instrument
-        row = {"risk_items": response.risk_items, "answers": response.answers, "session__number": 0}
-        parts = [f"“{r.item}” answered “{r.answer}”" for r in _risks(instrument, row)]
+        risks = _risks(instrument, response.risk_items, response.answers, response.session.number)
+        parts = [f"“{r.item}” answered “{r.answer}”" for r in risks]
         alerts.append(RiskAlert(response.pk, response.session, name, "; ".join(parts)))
     return alerts
 
@@ -92,15 +92,21 @@ def _answer_label(instrument: Instrument, number: int, value: float) -> str:
     return f"{value:g}"
 
 
-def _risks(instrument: Instrument | None, row: dict[str, Any]) -> list[RiskEndorsement]:
+def _risks(
+    instrument: Instrument | None,
+    risk_items: list[int],
+    answers: dict[str, Any],
+    session_number: int,
+) -> list[RiskEndorsement]:
+    """Each endorsed risk item of one response, worded with its label and the answer given."""
     if instrument is None:
         return []
     endorsements = []
-    for number in row["risk_items"]:
-        value = row["answers"].get(str(number))
+    for number in risk_items:
+        value = answers.get(str(number))
         endorsements.append(
             RiskEndorsement(
-                session=row["session__number"],
+                session=session_number,
                 measure=instrument.name,
                 item=instrument.item(number).label,
                 answer="?" if value is None else _answer_label(instrument, number, float(value)),
@@ -175,7 +181,16 @@ def signals_for_clients(
                 for r in episode_rows
                 if r["respondent"] == Respondent.THERAPIST and r["instrument"] == THERAPIST_RATING
             ),
-            risks=[risk for r in risky for risk in _risks(instrument_or_none(r["instrument"]), r)],
+            risks=[
+                risk
+                for r in risky
+                for risk in _risks(
+                    instrument_or_none(r["instrument"]),
+                    r["risk_items"],
+                    r["answers"],
+                    r["session__number"],
+                )
+            ],
             trajectory=models.get(client.outcome_measure),
         )
         result[client.pk] = ClientSignalsView(

@@ -15,27 +15,31 @@ from django.urls import URLPattern, get_resolver, reverse
 from rapport.api.routes import api
 from rapport.feedback import services
 from tests.conftest import People
-from tests.web.test_permissions import RECORD_ROUTES, _bobs_routes
+from tests.web.test_permissions import _bobs_routes, covered_record_routes
 
 ROLES = ("anonymous", "therapist", "supervisor", "admin")
 LOGIN = 302  # pages send anonymous visitors to the login form
 API_LOGIN = 401
 
+# Expectations shared by several routes, by role.
+EVERYONE = {"anonymous": 200, "therapist": 200, "supervisor": 200, "admin": 200}
+STAFF = {"anonymous": LOGIN, "therapist": 200, "supervisor": 200, "admin": 200}
+API_STAFF = {"anonymous": API_LOGIN, "therapist": 200, "supervisor": 200, "admin": 200}
+ADMIN_PAGE = {"anonymous": LOGIN, "therapist": 403, "supervisor": 403, "admin": 200}
+ADMIN_ACTION = {"anonymous": LOGIN, "therapist": 403, "supervisor": 403, "admin": 302}
+
 # route: (method, {role: expected status}); "{token}" routes get a valid feedback link.
 OTHER_ROUTES: dict[str, tuple[str, dict[str, int]]] = {
-    "caseload": ("get", {"anonymous": LOGIN, "therapist": 200, "supervisor": 200, "admin": 200}),
-    "client-new": ("get", {"anonymous": LOGIN, "therapist": 200, "supervisor": 200, "admin": 200}),
-    "login": ("get", {"anonymous": 200, "therapist": 200, "supervisor": 200, "admin": 200}),
+    "caseload": ("get", STAFF),
+    "client-new": ("get", STAFF),
+    "login": ("get", EVERYONE),
     "logout": ("post", {"anonymous": 302, "therapist": 302, "supervisor": 302, "admin": 302}),
     "tablet-unlock": (
         "get",
         {"anonymous": LOGIN, "therapist": 302, "supervisor": 302, "admin": 302},
     ),
-    "staff-list": ("get", {"anonymous": LOGIN, "therapist": 403, "supervisor": 403, "admin": 200}),
-    "staff-toggle": (
-        "post",
-        {"anonymous": LOGIN, "therapist": 403, "supervisor": 403, "admin": 302},
-    ),
+    "staff-list": ("get", ADMIN_PAGE),
+    "staff-toggle": ("post", ADMIN_ACTION),
     "supervision": (
         "get",
         {"anonymous": LOGIN, "therapist": 403, "supervisor": 200, "admin": 200},
@@ -45,61 +49,22 @@ OTHER_ROUTES: dict[str, tuple[str, dict[str, int]]] = {
         "get",  # without an authenticator app there is no code to ask for: on to the caseload
         {"anonymous": LOGIN, "therapist": 302, "supervisor": 302, "admin": 302},
     ),
-    "two-factor-setup": (
-        "get",
-        {"anonymous": LOGIN, "therapist": 200, "supervisor": 200, "admin": 200},
-    ),
-    "clinic-two-factor": (
-        "post",
-        {"anonymous": LOGIN, "therapist": 403, "supervisor": 403, "admin": 302},
-    ),
-    "staff-unlock": (
-        "post",
-        {"anonymous": LOGIN, "therapist": 403, "supervisor": 403, "admin": 302},
-    ),
-    "staff-two-factor-reset": (
-        "post",
-        {"anonymous": LOGIN, "therapist": 403, "supervisor": 403, "admin": 302},
-    ),
-    "password_reset": (
-        "get",
-        {"anonymous": 200, "therapist": 200, "supervisor": 200, "admin": 200},
-    ),
-    "password_reset_done": (
-        "get",
-        {"anonymous": 200, "therapist": 200, "supervisor": 200, "admin": 200},
-    ),
-    "password_reset_confirm": (
-        "get",  # a made-up link: the "this link does not work" page
-        {"anonymous": 200, "therapist": 200, "supervisor": 200, "admin": 200},
-    ),
-    "password_reset_complete": (
-        "get",
-        {"anonymous": 200, "therapist": 200, "supervisor": 200, "admin": 200},
-    ),
-    "audit-log": ("get", {"anonymous": LOGIN, "therapist": 403, "supervisor": 403, "admin": 200}),
-    "audit-export": (
-        "get",
-        {"anonymous": LOGIN, "therapist": 403, "supervisor": 403, "admin": 200},
-    ),
+    "two-factor-setup": ("get", STAFF),
+    "clinic-two-factor": ("post", ADMIN_ACTION),
+    "staff-unlock": ("post", ADMIN_ACTION),
+    "staff-two-factor-reset": ("post", ADMIN_ACTION),
+    "password_reset": ("get", EVERYONE),
+    "password_reset_done": ("get", EVERYONE),
+    "password_reset_confirm": ("get", EVERYONE),  # a made-up link: "this link does not work"
+    "password_reset_complete": ("get", EVERYONE),
+    "audit-log": ("get", ADMIN_PAGE),
+    "audit-export": ("get", ADMIN_PAGE),
     # A feedback link works for whoever holds it, signed in or not: it is the client's key.
-    "feedback-form": ("get", {"anonymous": 200, "therapist": 200, "supervisor": 200, "admin": 200}),
-    "feedback-thanks": (
-        "get",
-        {"anonymous": 200, "therapist": 200, "supervisor": 200, "admin": 200},
-    ),
-    "get /api/instruments": (
-        "get",
-        {"anonymous": API_LOGIN, "therapist": 200, "supervisor": 200, "admin": 200},
-    ),
-    "get /api/clients": (
-        "get",
-        {"anonymous": API_LOGIN, "therapist": 200, "supervisor": 200, "admin": 200},
-    ),
-    "get /api/feedback/{token}": (
-        "get",
-        {"anonymous": 200, "therapist": 200, "supervisor": 200, "admin": 200},
-    ),
+    "feedback-form": ("get", EVERYONE),
+    "feedback-thanks": ("get", EVERYONE),
+    "get /api/instruments": ("get", API_STAFF),
+    "get /api/clients": ("get", API_STAFF),
+    "get /api/feedback/{token}": ("get", EVERYONE),
     # An empty body is refused by the schema (422) before anything is stored.
     "post /api/feedback/{token}": (
         "post",
@@ -115,13 +80,6 @@ def _all_routes() -> set[str]:
     for path, operations in api.get_openapi_schema()["paths"].items():
         names.update(f"{method} {path}" for method in operations)
     return names
-
-
-def _record_routes() -> set[str]:
-    return {
-        f"{method} {route}" if route.startswith("/api/") else route
-        for method, route, _ in RECORD_ROUTES
-    }
 
 
 def _browser(people: People, role: str) -> Browser:
@@ -141,7 +99,7 @@ def sam(people: People) -> People:
 class TestAuthorisationMatrix:
     def test_it_covers_every_route(self) -> None:
         """Every page and API operation has a row here or in RECORD_ROUTES."""
-        covered = set(OTHER_ROUTES) | _record_routes()
+        covered = set(OTHER_ROUTES) | covered_record_routes()
         assert _all_routes() <= covered, _all_routes() - covered
 
     @pytest.mark.parametrize("role", ROLES)

@@ -67,6 +67,14 @@ def _page_routes() -> dict[str, str]:
     }
 
 
+def covered_record_routes() -> set[str]:
+    """RECORD_ROUTES in the form the route guards compare: URL names and "method /api/path"."""
+    return {
+        f"{method} {route}" if route.startswith("/api/") else route
+        for method, route, _ in RECORD_ROUTES
+    }
+
+
 def _record_routes() -> set[str]:
     """Page URL names and "method /api/path" for every route taking a client or session id."""
     routes = {
@@ -83,10 +91,7 @@ def _record_routes() -> set[str]:
 class TestOwnership:
     def test_it_covers_every_route_that_names_a_record(self) -> None:
         """A new page or API route with a client/session id must join RECORD_ROUTES."""
-        covered = {
-            f"{method} {route}" if route.startswith("/api/") else route
-            for method, route, _ in RECORD_ROUTES
-        }
+        covered = covered_record_routes()
         assert _record_routes() <= covered, _record_routes() - covered
 
     @pytest.mark.parametrize("who", ["alice", "charlie", "ada"])

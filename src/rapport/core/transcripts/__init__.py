@@ -29,7 +29,9 @@ from rapport.core.transcripts.model import (
 )
 from rapport.core.transcripts.parsing import (
     MAX_BYTES,
+    UnknownRoles,
     load,
+    parse_bytes,
     parse_chat_json,
     parse_delimited,
     parse_srt,
@@ -47,11 +49,13 @@ __all__ = [
     "RoleBalance",
     "TalkBalance",
     "TranscriptError",
+    "UnknownRoles",
     "Utterance",
     "language_style_matching",
     "load",
     "lsm_by_category",
     "lsm_rolling",
+    "parse_bytes",
     "parse_chat_json",
     "parse_delimited",
     "parse_srt",

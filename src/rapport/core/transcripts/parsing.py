@@ -9,7 +9,9 @@ cues, ``hh:mm:ss,ttt --> hh:mm:ss,ttt``).
 
 Speakers become roles through common labels (``T``/``Therapist``/``Counsellor`` → therapist,
 ``C``/``Client``/``Patient`` → client) or an explicit ``roles`` mapping. When a transcript has
-exactly two speakers and one role is known, the other speaker takes the other role.
+exactly two speakers and one role is known, the other speaker takes the other role. When roles
+are still missing, :class:`UnknownRoles` (a TranscriptError) lists every speaker, so a caller
+such as the web upload can ask the user and parse again with a ``roles`` mapping.
 """
 
 from __future__ import annotations
@@ -19,17 +21,21 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from rapport.core.transcripts.model import Conversation, Role, TranscriptError, Utterance
 
 __all__ = [
     "MAX_BYTES",
+    "SUFFIXES",
+    "RoleMap",
+    "UnknownRoles",
     "decode",
     "load",
+    "parse_bytes",
     "parse_chat_json",
     "parse_delimited",
     "parse_srt",
@@ -53,6 +59,19 @@ _ALIASES: dict[str, Role] = {
     "patient": Role.CLIENT,
 }
 _OPPOSITE = {Role.THERAPIST: Role.CLIENT, Role.CLIENT: Role.THERAPIST}
+
+
+class UnknownRoles(TranscriptError):
+    """Some speakers' roles could not be worked out; the caller should ask and parse again.
+
+    ``speakers`` holds every speaker in order of first appearance, ``detected`` the roles that
+    were known (given or recognised from a label), so a form can preselect them.
+    """
+
+    def __init__(self, message: str, speakers: Sequence[str], detected: Mapping[str, Role]) -> None:
+        super().__init__(message)
+        self.speakers: tuple[str, ...] = tuple(speakers)
+        self.detected: dict[str, Role] = dict(detected)
 
 
 # --- decoding ---------------------------------------------------------------------------------
@@ -128,7 +147,8 @@ def resolve_roles(
     """Each speaker's role, from ``roles`` first, then the common labels (``T``, ``Client``...).
 
     With exactly two speakers and one role known, the other speaker takes the other role.
-    Raises TranscriptError for no speakers, one speaker, or speakers whose role is unknown.
+    Raises TranscriptError for no speakers or one speaker, and its subclass UnknownRoles for
+    speakers whose role is unknown.
     """
     if not speakers:
         raise TranscriptError(f"{source}: no speakers found.")
@@ -148,9 +168,11 @@ def resolve_roles(
             unknown = []
     if unknown:
         names = ", ".join(repr(s) for s in unknown)
-        raise TranscriptError(
+        raise UnknownRoles(
             f"{source}: these speakers need a role: {names}. Pass roles, e.g. "
-            f"roles={{{unknown[0]!r}: Role.THERAPIST}}."
+            f"roles={{{unknown[0]!r}: Role.THERAPIST}}.",
+            speakers,
+            {s: r for s, r in found.items() if r is not None},
         )
     return {s: r for s, r in found.items() if r is not None}
 
@@ -514,14 +536,66 @@ def parse_chat_json(
 
 # --- choosing a parser ------------------------------------------------------------------------
 
+# Every parser's signature: text or bytes, then keyword arguments.
+Parser = Callable[..., Conversation]
 _SRT_START_RE = re.compile(r"\A\s*\d+\s*\r?\n\s*\S+\s+-->\s+\S+")
 
 
-def load(path: str | Path, roles: RoleMap | None = None) -> Conversation:
-    """Read a transcript file, choosing the parser by extension, else by content.
+# The file name endings each parser reads; anything else is recognised by its content.
+_PARSERS: dict[str, Parser] = {
+    ".txt": parse_text,
+    ".md": parse_text,
+    ".csv": parse_delimited,
+    ".tsv": parse_delimited,
+    ".vtt": parse_webvtt,
+    ".srt": parse_srt,
+    ".json": parse_chat_json,
+}
+SUFFIXES: tuple[str, ...] = tuple(_PARSERS)
+
+
+def _parser_for(suffix: str, body: str) -> Parser:
+    parser = _PARSERS.get(suffix)
+    if parser is not None:
+        return parser
+    head = body.lstrip("\ufeff \t\r\n")
+    if head.startswith("WEBVTT"):
+        return parse_webvtt
+    if head.startswith(("[", "{")):
+        return parse_chat_json
+    if _SRT_START_RE.match(head):
+        return parse_srt
+    return parse_text
+
+
+def parse_bytes(
+    data: bytes,
+    filename: str,
+    roles: RoleMap | None = None,
+    conversation_id: str | None = None,
+) -> Conversation:
+    """Parse an uploaded or read file's bytes, choosing the parser by extension, else content.
 
     ``.txt``/``.md`` text, ``.csv``/``.tsv`` delimited, ``.vtt`` WebVTT, ``.srt`` SubRip,
-    ``.json`` chat export. The conversation id is the file's stem.
+    ``.json`` chat export. Errors name ``filename``; the conversation id defaults to its stem.
+    Raises TranscriptError (UnknownRoles when speakers need a role) for anything unreadable.
+    """
+    name = PurePath(filename).name or "transcript"
+    body = decode(data, source=name)
+    parser = _parser_for(PurePath(name).suffix.casefold(), body)
+    return parser(
+        body,
+        source=name,
+        roles=roles,
+        conversation_id=conversation_id or PurePath(name).stem or name,
+    )
+
+
+def load(path: str | Path, roles: RoleMap | None = None) -> Conversation:
+    """Read a transcript file and parse it with :func:`parse_bytes`.
+
+    The file's size is checked before it is read, so a huge file is refused without loading
+    it. The conversation id is the file's stem.
     """
     p = Path(path)
     source = p.name
@@ -534,26 +608,4 @@ def load(path: str | Path, roles: RoleMap | None = None) -> Conversation:
         data = p.read_bytes()
     except OSError as exc:
         raise TranscriptError(f"{source}: cannot be read ({exc.strerror}).") from None
-    body = decode(data, source=source)
-    suffix = p.suffix.casefold()
-    parsers = {
-        ".txt": parse_text,
-        ".md": parse_text,
-        ".csv": parse_delimited,
-        ".tsv": parse_delimited,
-        ".vtt": parse_webvtt,
-        ".srt": parse_srt,
-        ".json": parse_chat_json,
-    }
-    parser = parsers.get(suffix)
-    if parser is None:
-        head = body.lstrip("\ufeff \t\r\n")
-        if head.startswith("WEBVTT"):
-            parser = parse_webvtt
-        elif head.startswith(("[", "{")):
-            parser = parse_chat_json
-        elif _SRT_START_RE.match(head):
-            parser = parse_srt
-        else:
-            parser = parse_text
-    return parser(body, source=source, roles=roles, conversation_id=p.stem)
+    return parse_bytes(data, source, roles=roles, conversation_id=p.stem)

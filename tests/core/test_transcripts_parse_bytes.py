@@ -11,6 +11,7 @@ from rapport.core.transcripts import (
     UnknownRoles,
     parse_bytes,
 )
+from rapport.core.transcripts.parsing import FORMATS, detect_format
 
 VTT = (
     "WEBVTT\n\n"
@@ -95,3 +96,24 @@ class TestUnknownRoles:
         with pytest.raises(TranscriptError, match="only one speaker") as caught:
             parse_bytes(b"Robin: hello\nRobin: anyone?\n", "s.txt")
         assert not isinstance(caught.value, UnknownRoles)
+
+
+class TestDetectFormat:
+    @pytest.mark.parametrize(
+        ("filename", "body", "expected"),
+        [
+            ("a.VTT", "anything", "webvtt"),
+            ("a.tsv", "speaker\ttext", "tsv"),
+            ("a.md", "T: hi", "text"),
+            ("upload", "\ufeffWEBVTT\n\n", "webvtt"),
+            ("upload", ' [{"sender": "T"}]', "chat_json"),
+            ("upload", "1\n00:00:01,000 --> 00:00:02,000\nT: hi", "srt"),
+            ("upload", "T: hi\nC: hello", "text"),
+        ],
+    )
+    def test_it_names_the_format_by_ending_then_content(
+        self, filename: str, body: str, expected: str
+    ) -> None:
+        """A known ending decides; otherwise the opening of the text does."""
+        assert detect_format(filename, body) == expected
+        assert expected in FORMATS

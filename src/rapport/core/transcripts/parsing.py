@@ -29,11 +29,13 @@ from pathlib import Path, PurePath
 from rapport.core.transcripts.model import Conversation, Role, TranscriptError, Utterance
 
 __all__ = [
+    "FORMATS",
     "MAX_BYTES",
     "SUFFIXES",
     "RoleMap",
     "UnknownRoles",
     "decode",
+    "detect_format",
     "load",
     "parse_bytes",
     "parse_chat_json",
@@ -541,31 +543,45 @@ Parser = Callable[..., Conversation]
 _SRT_START_RE = re.compile(r"\A\s*\d+\s*\r?\n\s*\S+\s+-->\s+\S+")
 
 
-# The file name endings each parser reads; anything else is recognised by its content.
-_PARSERS: dict[str, Parser] = {
-    ".txt": parse_text,
-    ".md": parse_text,
-    ".csv": parse_delimited,
-    ".tsv": parse_delimited,
-    ".vtt": parse_webvtt,
-    ".srt": parse_srt,
-    ".json": parse_chat_json,
+# Format names (stored with an upload, shown to people) and the parser of each.
+FORMATS: dict[str, Parser] = {
+    "text": parse_text,
+    "csv": parse_delimited,
+    "tsv": parse_delimited,
+    "webvtt": parse_webvtt,
+    "srt": parse_srt,
+    "chat_json": parse_chat_json,
 }
-SUFFIXES: tuple[str, ...] = tuple(_PARSERS)
+_SUFFIX_FORMATS = {
+    ".txt": "text",
+    ".md": "text",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".vtt": "webvtt",
+    ".srt": "srt",
+    ".json": "chat_json",
+}
+# The file name endings read by name; any other file is recognised by its content.
+SUFFIXES: tuple[str, ...] = tuple(_SUFFIX_FORMATS)
 
 
-def _parser_for(suffix: str, body: str) -> Parser:
-    parser = _PARSERS.get(suffix)
-    if parser is not None:
-        return parser
+def detect_format(filename: str, body: str) -> str:
+    """The format (a key of ``FORMATS``) of a transcript: by its name's ending, else content.
+
+    Content: ``WEBVTT`` first is WebVTT, ``[`` or ``{`` chat JSON, a number line then a timing
+    line SubRip; anything else is read as ``Speaker: words`` text.
+    """
+    by_name = _SUFFIX_FORMATS.get(PurePath(filename).suffix.casefold())
+    if by_name is not None:
+        return by_name
     head = body.lstrip("\ufeff \t\r\n")
     if head.startswith("WEBVTT"):
-        return parse_webvtt
+        return "webvtt"
     if head.startswith(("[", "{")):
-        return parse_chat_json
+        return "chat_json"
     if _SRT_START_RE.match(head):
-        return parse_srt
-    return parse_text
+        return "srt"
+    return "text"
 
 
 def parse_bytes(
@@ -582,7 +598,7 @@ def parse_bytes(
     """
     name = PurePath(filename).name or "transcript"
     body = decode(data, source=name)
-    parser = _parser_for(PurePath(name).suffix.casefold(), body)
+    parser = FORMATS[detect_format(name, body)]
     return parser(
         body,
         source=name,

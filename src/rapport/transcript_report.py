@@ -24,6 +24,7 @@ import django
 from django.apps import apps
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from rapport.core.transcripts.model import tokenize
@@ -32,7 +33,12 @@ __all__ = [
     "CHARTJS_RELATIVE",
     "TENTHS",
     "chartjs_path",
+    "page_parts",
+    "render_error",
     "render_html",
+    "render_index_end",
+    "render_index_row",
+    "render_index_start",
     "render_section",
     "report_context",
     "write_html",
@@ -426,7 +432,7 @@ def render_section(
     )
 
 
-def _page_parts(title: str, chartjs: Path | None) -> tuple[str, str]:
+def page_parts(title: str, chartjs: Path | None, *, note_missing: bool = True) -> tuple[str, str]:
     """The standalone page before and after its sections: inline CSS, and Chart.js and the
     chart script inline when Chart.js is installed."""
     _ensure_django()
@@ -444,13 +450,81 @@ def _page_parts(title: str, chartjs: Path | None) -> tuple[str, str]:
             "css": mark_safe(  # noqa: S308 - our own stylesheet
                 (STATIC_DIR / "transcript-report.css").read_text(encoding="utf-8")
             ),
-            "charts_available": chartjs is not None,
+            "charts_available": chartjs is not None or not note_missing,
             "sections": mark_safe(_SECTIONS),  # noqa: S308 - a fixed marker
             "scripts": mark_safe(scripts),  # noqa: S308 - our own files, script ends escaped
         },
     )
     before, after = page.split(_SECTIONS, 1)
     return before, after
+
+
+def render_error(label: str, message: str) -> str:
+    """A section saying that one transcript of a batch could not be analysed."""
+    return str(
+        format_html(
+            '<section class="tr-report tr-failed"><h2>{}</h2>'
+            '<p class="tr-note tr-warning">Not analysed: {}</p></section>\n',
+            label,
+            message,
+        )
+    )
+
+
+_INDEX_HEAD = (
+    "Conversation",
+    "Utterances",
+    "Words",
+    "Therapist talk",
+    "LSM",
+    "R:Q",
+    "% complex reflections",
+    "Change-talk share",
+    "Rupture markers",
+)
+
+
+def render_index_start() -> str:
+    """The top of a batch index: a table with one row per report (see render_index_row)."""
+    cells = format_html_join("", '<th scope="col">{}</th>', ((h,) for h in _INDEX_HEAD))
+    return str(
+        format_html(
+            '<section class="tr-report"><div class="tr-table-wrap"><table class="tr-table">'
+            "<thead><tr>{}</tr></thead><tbody>\n",
+            cells,
+        )
+    )
+
+
+def render_index_row(row: Any, href: str | None) -> str:
+    """One index row from an ``analyze_cli.SummaryRow``; ``href`` is the report's file name."""
+    name = format_html('<a href="{}">{}</a>', href, row.label) if href else row.label
+    if row.error is not None:
+        return str(
+            format_html(
+                '<tr><th scope="row">{}</th><td colspan="{}">Not analysed: {}</td></tr>\n',
+                name,
+                len(_INDEX_HEAD) - 1,
+                row.error,
+            )
+        )
+    values = (
+        row.utterances,
+        f"{row.words:,}",
+        _pct(row.therapist_share),
+        _fmt(row.lsm, 3),
+        _fmt(row.reflection_to_question),
+        _fmt(row.percent_complex_reflections, 0, "%"),
+        _pct(row.change_talk_share),
+        "–" if row.ruptures is None else row.ruptures,
+    )
+    cells = format_html_join("", '<td class="tr-num">{}</td>', ((v,) for v in values))
+    return str(format_html('<tr><th scope="row">{}</th>{}</tr>\n', name, cells))
+
+
+def render_index_end() -> str:
+    """The end of a batch index."""
+    return "</tbody></table></div></section>\n"
 
 
 def write_html(
@@ -464,7 +538,7 @@ def write_html(
     session. Returns the number of sections written.
     """
     chartjs = chartjs_path()
-    before, after = _page_parts(title, chartjs)
+    before, after = page_parts(title, chartjs)
     handle.write(before)
     count = 0
     for count, report in enumerate(reports, start=1):

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "rapport.plans",
     "rapport.audit",
     "rapport.consent",
+    "rapport.analysis",
     "rapport.web",
 ]
 

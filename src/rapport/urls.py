@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from rapport.accounts import views as account_views
+from rapport.analysis import views as analysis_views
 from rapport.api.routes import api
 from rapport.audit import views as audit_views
 from rapport.consent import views as consent_views
@@ -74,6 +75,21 @@ urlpatterns = [
         name="session-tablet",
     ),
     path("sessions/<int:session_id>/rating/", sessions.rate_session, name="session-rate"),
+    path(
+        "sessions/<int:session_id>/transcript/",
+        analysis_views.transcript_upload,
+        name="session-transcript",
+    ),
+    path(
+        "sessions/<int:session_id>/transcript/roles/",
+        analysis_views.transcript_roles,
+        name="session-transcript-roles",
+    ),
+    path(
+        "sessions/<int:session_id>/transcript/<int:analysis_id>/",
+        sessions.session_detail,
+        name="session-transcript-analysis",
+    ),
     path("tablet/unlock/", tablet.unlock, name="tablet-unlock"),
     path("clinic/staff/", staff.staff_list, name="staff-list"),
     path("clinic/supervision/", supervision.supervision, name="supervision"),

@@ -6,8 +6,17 @@ import pytest
 from django.test import Client as Browser
 from django.urls import URLPattern, get_resolver, reverse
 
+from rapport.analysis.models import PendingTranscript, TranscriptAnalysis
+from rapport.analysis.services import (
+    Labelling,
+    hold_pending,
+    parse_upload,
+    read_upload,
+    store_analysis,
+)
 from rapport.api.routes import api
-from rapport.consent.models import ConsentRecord, Erasure
+from rapport.consent.models import ConsentRecord, Erasure, Method, Purpose
+from rapport.consent.services import record_consent
 from rapport.feedback.models import FeedbackRequest, Response
 from rapport.plans.models import PlanVersion
 from rapport.signals.models import RiskAcknowledgement
@@ -25,6 +34,10 @@ RECORD_ROUTES: list[tuple[str, str, dict[str, str]]] = [
     ("post", "session-issue-link", {"purpose": "start"}),
     ("post", "session-tablet", {"purpose": "end"}),
     ("post", "session-rate", {}),
+    ("get", "session-transcript", {}),
+    ("post", "session-transcript", {}),
+    ("post", "session-transcript-roles", {}),
+    ("get", "session-transcript-analysis", {}),
     ("post", "risk-acknowledge", {}),
     ("get", "plan", {}),
     ("get", "client-consent", {}),
@@ -48,7 +61,20 @@ def _bobs_routes(people: People) -> list[tuple[str, str]]:
     session = people.factory.make_session(people.eli)
     # Item 9 endorsed, so acknowledging the risk would change something if it were allowed.
     risky = people.factory.make_response(session, "phq9", phq9([0] * 8 + [1]))
-    ids = {"client_id": people.eli.pk, "session_id": session.pk, "response_id": risky.pk}
+    # Eli agreed to transcript analysis and Bob analysed one (and has one awaiting roles), so
+    # refusals below are about ownership, not a missing record or consent.
+    record_consent(people.eli, Purpose.TRANSCRIPTS, True, Method.WRITTEN, people.bob)
+    upload = read_upload(b"T: How was the week?\nC: Quieter than the last one.\n", "s.txt")
+    analysis = store_analysis(
+        session, people.bob, upload, parse_upload(upload), Labelling(None, None)
+    )
+    hold_pending(session, people.bob, read_upload(b"Bob: Hi\nEli: Hello\n", "named.txt"))
+    ids = {
+        "client_id": people.eli.pk,
+        "session_id": session.pk,
+        "response_id": risky.pk,
+        "analysis_id": analysis.pk,
+    }
     urls = []
     for method, route, extra in RECORD_ROUTES:
         if route.startswith("/api/"):
@@ -122,7 +148,9 @@ class TestOwnership:
         assert Response.objects.count() == 1  # only the one made above
         assert not RiskAcknowledgement.objects.exists()
         assert not PlanVersion.objects.exists()
-        assert not ConsentRecord.objects.exists()
+        assert ConsentRecord.objects.count() == 1  # only the one made above
+        assert TranscriptAnalysis.objects.count() == 1
+        assert PendingTranscript.objects.count() == 1
         assert not Erasure.objects.exists()
         assert people.eli.current_episode.sessions.count() == 1  # type: ignore[union-attr]
         people.eli.refresh_from_db()

@@ -2,9 +2,10 @@
 
 Export gathers everything Rapport holds about a client, machine-readable (JSON) and readable by
 a person (an HTML page rendered from the same data). Anonymisation removes what identifies the
-client or holds their words (name, year of birth, comments, plan texts, notes) and keeps the
-numbers, so the clinic's statistics and the audit trail stay whole; it is recorded in
-``Erasure`` and, like every request naming a client, in the audit trail.
+client or holds their words (name, year of birth, comments, plan texts, notes, transcript
+analyses, which quote the session) and keeps the numbers, so the clinic's statistics and the
+audit trail stay whole; it is recorded in ``Erasure`` and, like every request naming a client,
+in the audit trail.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.analysis.models import PendingTranscript, TranscriptAnalysis
 from rapport.care.models import Client
 from rapport.consent.models import Erasure
 from rapport.feedback.models import Response
@@ -56,6 +58,23 @@ def export_client(client: Client) -> dict[str, Any]:
     ratings: dict[int, list[dict[str, Any]]] = {}
     for g in GoalRating.objects.filter(session__episode__client=client):
         ratings.setdefault(g.session_id, []).append({"goal": g.goal_key, "value": g.value})
+    analyses: dict[int, list[dict[str, Any]]] = {}
+    for a in TranscriptAnalysis.objects.filter(session__episode__client=client).order_by(
+        "uploaded_at", "pk"
+    ):
+        analyses.setdefault(a.session_id, []).append(
+            {
+                "uploaded_at": _iso(a.uploaded_at),
+                "file_name": a.original_name,
+                "sha256": a.sha256,
+                "format": a.detected_format,
+                "utterances": a.utterances,
+                "words": a.words,
+                "labels_from": a.labels_from,
+                "model": a.model_info,
+                "report": a.report,
+            }
+        )
     episodes = []
     for episode in client.episodes.order_by("started_on").prefetch_related("sessions"):
         episodes.append(
@@ -69,6 +88,7 @@ def export_client(client: Client) -> dict[str, Any]:
                         "modality": s.modality,
                         "responses": responses.get(s.pk, []),
                         "goal_ratings": ratings.get(s.pk, []),
+                        "transcript_analyses": analyses.get(s.pk, []),
                     }
                     for s in episode.sessions.order_by("number")
                 ],
@@ -133,7 +153,11 @@ def _erase_plan_text(snapshot: Any) -> Any:
 
 @transaction.atomic
 def anonymise_client(client: Client, user: User) -> Erasure:
-    """Remove the client's name, year of birth and every free text; keep the numbers."""
+    """Remove the client's name, year of birth and every free text; keep the numbers.
+
+    Transcript analyses are deleted whole (with any upload still awaiting roles): they quote
+    the session throughout, so nothing in them is safe to keep.
+    """
     client.display_name = f"Erased client {client.pk}"
     client.year_of_birth = None
     client.save(update_fields=["display_name", "year_of_birth"])
@@ -151,4 +175,6 @@ def anonymise_client(client: Client, user: User) -> Erasure:
     for ack in RiskAcknowledgement.objects.filter(response__session__episode__client=client):
         ack.note = ERASED
         ack.save(update_fields=["note"])
+    TranscriptAnalysis.objects.filter(session__episode__client=client).delete()
+    PendingTranscript.objects.filter(session__episode__client=client).delete()
     return Erasure.objects.create(client_id=client.pk, erased_by=user)

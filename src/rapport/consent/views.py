@@ -83,7 +83,7 @@ def client_anonymise(request: HttpRequest, client_id: int) -> HttpResponse:
     anonymise_client(client, staff_user(request))
     messages.success(
         request,
-        "The client's name, year of birth and every comment and plan text were erased; "
-        "scores and the audit trail are kept.",
+        "The client's name, year of birth, every comment and plan text, and any transcript "
+        "analyses were erased; scores and the audit trail are kept.",
     )
     return redirect("client-detail", client_id=client.pk)

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from rapport.analysis.page import transcript_section
 from rapport.care.models import TherapySession
 from rapport.care.services import add_session
 from rapport.feedback import services
@@ -39,7 +40,10 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
-def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_detail(
+    request: HttpRequest, session_id: int, analysis_id: int | None = None
+) -> HttpResponse:
+    """The session page; ``analysis_id`` shows an earlier transcript analysis than the latest."""
     session = get_session_for_user(request, session_id)
     client = session.episode.client
     record = session_records(client, TherapySession.objects.filter(pk=session.pk))[0]
@@ -54,6 +58,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             (Purpose.END, client.alliance_measure),
         ],
         "rating_measures": measures_context([THERAPIST_RATING]),
+        "transcript": transcript_section(session, analysis_id),
     }
     return render(request, "web/session_detail.html", context)
 

@@ -26,7 +26,7 @@ from rapport.care.models import TherapySession
 from rapport.consent.models import Method, Purpose
 from rapport.consent.rights import export_client
 from rapport.consent.services import record_consent
-from rapport.core.transcripts import Conversation
+from rapport.core.transcripts import MAX_BYTES, Conversation
 from rapport.core.transcripts.labels import Behaviour, TalkType, UtteranceLabels
 from tests.conftest import People
 from tests.factory import checkin
@@ -151,7 +151,7 @@ class TestUpload:
         assert 'enctype="multipart/form-data"' in page
         for suffix in (".txt", ".csv", ".tsv", ".vtt", ".srt", ".json"):
             assert suffix in page
-        assert "Only the analysis and the evidence lines it quotes are kept" in page
+        assert "<strong>Only the analysis is kept</strong>" in page
 
     @pytest.mark.parametrize(
         ("name", "body", "message"),
@@ -189,6 +189,21 @@ class TestUpload:
         assert page.status_code == 400  # type: ignore[attr-defined]
         assert "the limit is 100 bytes" in page.content.decode()  # type: ignore[attr-defined]
         assert not TranscriptAnalysis.objects.exists()
+
+    def test_it_refuses_a_real_upload_over_the_limit(
+        self, people: People, session: TherapySession
+    ) -> None:
+        """A file one byte over MAX_BYTES (streamed to disk by Django) is refused with a 400."""
+        _consent(people)
+        body = b"T: " + b"word " * (MAX_BYTES // 5)
+        assert len(body) > MAX_BYTES
+        page = _upload(_browser(people.alice), session, "huge.txt", body)
+        assert page.status_code == 400  # type: ignore[attr-defined]
+        text = page.content.decode()  # type: ignore[attr-defined]
+        assert f"huge.txt: the file is {len(body):,} bytes; the limit is {MAX_BYTES:,}" in text
+        assert "well under 1 MB" in text  # the view's check on the upload, before reading it
+        assert not TranscriptAnalysis.objects.exists()
+        assert not PendingTranscript.objects.exists()
 
     def test_it_asks_for_a_file(self, people: People, session: TherapySession) -> None:
         """Posting without a file is a 400 that says to choose one."""
@@ -298,6 +313,7 @@ class TestRoles:
         pending.save()
         page = self._answer(people, session, pending, **{"role-0": "therapist", "role-1": "client"})
         assert page.status_code == 302  # type: ignore[attr-defined]
+        assert page.url == reverse("session-transcript", args=[session.pk])  # type: ignore[attr-defined]
         assert not TranscriptAnalysis.objects.exists()
         assert PendingTranscript.objects.count() == 1
 
@@ -317,6 +333,7 @@ class TestRoles:
         _consent(people, False)
         page = self._answer(people, session, pending, **{"role-0": "therapist", "role-1": "client"})
         assert page.status_code == 302  # type: ignore[attr-defined]
+        assert page.url == reverse("session-transcript", args=[session.pk])  # type: ignore[attr-defined]
         assert not PendingTranscript.objects.exists()
         assert not TranscriptAnalysis.objects.exists()
 

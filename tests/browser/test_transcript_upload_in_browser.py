@@ -68,7 +68,7 @@ class TestTranscriptUploadInTheBrowser:
         desk.goto(f"{live_server.url}/sessions/{session.pk}/")
         expect(desk.get_by_role("heading", name="Transcript analysis")).to_be_visible()
         desk.get_by_role("link", name="Upload a transcript").click()
-        expect(desk.get_by_text("Only the analysis is kept")).to_be_visible()
+        expect(desk.get_by_text("What is kept:")).to_be_visible()
         desk.get_by_label("Transcript file").set_input_files(str(captions))
         desk.get_by_role("button", name="Upload and analyse").click()
 

@@ -151,7 +151,7 @@ class TestUpload:
         assert 'enctype="multipart/form-data"' in page
         for suffix in (".txt", ".csv", ".tsv", ".vtt", ".srt", ".json"):
             assert suffix in page
-        assert "<strong>Only the analysis is kept</strong>" in page
+        assert "<strong>What is kept:</strong>" in page
 
     @pytest.mark.parametrize(
         ("name", "body", "message"),

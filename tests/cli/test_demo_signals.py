@@ -12,6 +12,7 @@ from django.test import Client as Browser
 from django.urls import reverse
 
 from rapport.accounts.models import Clinic, User
+from rapport.analysis.models import TranscriptAnalysis
 from rapport.care.demo_seed import seed_demo
 from rapport.care.models import Client
 from rapport.consent.models import ConsentRecord
@@ -125,4 +126,29 @@ class TestDemoConsent:
             purpose=ConsentPurpose.RESEARCH, granted=True
         ).count()
         assert 0 < research < clients
-        assert not ConsentRecord.objects.filter(purpose=ConsentPurpose.TRANSCRIPTS).exists()
+        transcripts = ConsentRecord.objects.filter(purpose=ConsentPurpose.TRANSCRIPTS)
+        assert [r.client.display_name for r in transcripts] == ["Hannah B."]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+class TestDemoTranscript:
+    def test_hannahs_rupture_session_has_a_transcript_analysis(self) -> None:
+        """Session 8, where her ratings fell, carries an analysis whose markers find the
+        withdrawal (minimal response, deferring) and the rejected suggestion."""
+        analysis = TranscriptAnalysis.objects.get()
+        assert analysis.session.episode.client.display_name == "Hannah B."
+        assert analysis.session.number == 8
+        assert analysis.uploaded_by.username == "alice"
+        markers = {(m["kind"], m["marker"]) for m in analysis.report["ruptures"]}
+        assert ("withdrawal", "deferring") in markers
+        assert ("confrontation", "rejecting_intervention") in markers
+        assert analysis.labels_from == "none"  # no trained model in the demo
+
+    def test_alice_sees_it_beside_hannahs_ratings(self) -> None:
+        browser = Browser()
+        browser.force_login(User.objects.get(username="alice"))
+        analysis = TranscriptAnalysis.objects.get()
+        page = browser.get(reverse("session-detail", args=[analysis.session_id])).text
+        assert "Transcript analysis" in page
+        assert "Whatever you think is best" in page  # the evidence line is shown

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from importlib.resources import files
 
 from django.db import transaction
 from django.utils import timezone
 
 from rapport.accounts.models import Clinic, Role, User
+from rapport.analysis.services import Labelling, parse_upload, read_upload, store_analysis
 from rapport.care.models import Client, Episode, TherapySession
 from rapport.consent.models import ConsentRecord, Method
 from rapport.consent.models import Purpose as ConsentPurpose
+from rapport.core.transcripts import Role as SpeakerRole
 from rapport.demo import DemoClient, DemoClinic, generate_demo_clinic
 from rapport.feedback.instruments import THERAPIST_RATING, registry
 from rapport.feedback.models import Respondent, Response
@@ -130,6 +133,7 @@ def seed_demo(seed: int = 2026, today: datetime.date | None = None) -> list[Demo
     Response.objects.bulk_create(responses, batch_size=500)
     _seed_plans(demo, clients, sessions, therapists)
     _seed_consent(clients, everyone, therapists)
+    _seed_transcript(clients, everyone, therapists)
     return logins
 
 
@@ -138,7 +142,7 @@ def _seed_consent(
 ) -> None:
     """Every demo client agreed to session feedback at intake; some also to research use.
 
-    Transcript analysis is left unasked, as a clinic would before offering it.
+    Transcript analysis is asked only where a transcript was analysed (``_seed_transcript``).
     """
     records = []
     for index, (client, demo_client) in enumerate(zip(clients, everyone, strict=True)):
@@ -155,6 +159,50 @@ def _seed_consent(
             for purpose in purposes
         ]
     ConsentRecord.objects.bulk_create(records, batch_size=500)
+
+
+# Hannah's session 8 (a rupture her ratings show) as her therapist might upload it: a short,
+# fictional, project-written video-call excerpt, so the demo's session page shows the
+# transcript analysis beside the client's own ratings.
+DEMO_TRANSCRIPT_CLIENT = "Hannah B."
+DEMO_TRANSCRIPT = "hannah-b-session-8.vtt"
+
+
+def _seed_transcript(
+    clients: list[Client], everyone: tuple[DemoClient, ...], therapists: dict[str, User]
+) -> None:
+    """Hannah agreed to transcript analysis at session 6; Alice uploaded session 8 that night.
+
+    Analysed with lexical markers only: trained classifiers are never part of the demo.
+    """
+    found = [
+        (client, demo_client)
+        for client, demo_client in zip(clients, everyone, strict=True)
+        if demo_client.display_name == DEMO_TRANSCRIPT_CLIENT and demo_client.episode_end is None
+    ]
+    if not found:  # a seed whose clinic has no Hannah (not the default one)
+        return
+    client, demo_client = found[0]
+    therapist = therapists[demo_client.therapist]
+    sessions = {s.number: s for s in demo_client.sessions}
+    consent_on, session_on = sessions[6].date, sessions[8].date
+    ConsentRecord.objects.create(
+        client=client,
+        purpose=ConsentPurpose.TRANSCRIPTS,
+        granted=True,
+        method=Method.VERBAL,
+        recorded_by=therapist,
+        recorded_at=_submitted_at(consent_on, 11),
+    )
+    data = (files("rapport.demo") / "transcripts" / DEMO_TRANSCRIPT).read_bytes()
+    upload = read_upload(data, DEMO_TRANSCRIPT)
+    roles = {"Alice Moreno": SpeakerRole.THERAPIST, DEMO_TRANSCRIPT_CLIENT: SpeakerRole.CLIENT}
+    session = TherapySession.objects.get(episode__client=client, number=8)
+    stored = store_analysis(
+        session, therapist, upload, parse_upload(upload, roles), Labelling(None, None)
+    )
+    stored.uploaded_at = _submitted_at(session_on, 19)
+    stored.save(update_fields=["uploaded_at"])
 
 
 def _seed_plans(

@@ -7,6 +7,8 @@ Conversations. SIGDIAL 2020): immutable, typed, and just big enough for alliance
 
 from __future__ import annotations
 
+from rapport.core.transcripts.affect import Affect, AffectPoint, RoleAffect
+from rapport.core.transcripts.analysis import SessionAnalysis, analyse
 from rapport.core.transcripts.annomi import read_annomi
 from rapport.core.transcripts.markers import (
     LSM_EPSILON,
@@ -18,6 +20,13 @@ from rapport.core.transcripts.markers import (
     lsm_rolling,
     response_latencies,
     talk_balance,
+)
+from rapport.core.transcripts.mi import (
+    Benchmark,
+    BenchmarkResult,
+    MiSummary,
+    mi_benchmarks,
+    mi_summary,
 )
 from rapport.core.transcripts.model import (
     Conversation,
@@ -38,23 +47,38 @@ from rapport.core.transcripts.parsing import (
     parse_text,
     parse_webvtt,
 )
+from rapport.core.transcripts.ruptures import RuptureKind, RuptureMarker, rupture_markers
+from rapport.core.transcripts.summary import SummaryPoint, session_summary
 
 __all__ = [
     "LSM_EPSILON",
     "MAX_BYTES",
+    "Affect",
+    "AffectPoint",
+    "Benchmark",
+    "BenchmarkResult",
     "Conversation",
     "Corpus",
     "LsmWindow",
+    "MiSummary",
     "Role",
+    "RoleAffect",
     "RoleBalance",
+    "RuptureKind",
+    "RuptureMarker",
+    "SessionAnalysis",
+    "SummaryPoint",
     "TalkBalance",
     "TranscriptError",
     "UnknownRoles",
     "Utterance",
+    "analyse",
     "language_style_matching",
     "load",
     "lsm_by_category",
     "lsm_rolling",
+    "mi_benchmarks",
+    "mi_summary",
     "parse_bytes",
     "parse_chat_json",
     "parse_delimited",
@@ -63,6 +87,8 @@ __all__ = [
     "parse_webvtt",
     "read_annomi",
     "response_latencies",
+    "rupture_markers",
+    "session_summary",
     "talk_balance",
     "tokenize",
 ]

@@ -28,12 +28,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
-
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from typing import Any
 
 from rapport.core.transcripts.model import Conversation, Role
 
-__all__ = ["AFFECT_ROLES", "AFFECT_WINDOW", "Affect", "AffectPoint", "RoleAffect", "affect", "tone"]
+__all__ = [
+    "AFFECT_ROLES",
+    "AFFECT_WINDOW",
+    "Affect",
+    "AffectPoint",
+    "RoleAffect",
+    "affect",
+    "tone",
+]
 
 # Five of a speaker's own utterances is a minute or two of talk: enough that one "thank you" or
 # one "terrible" does not swing the line, few enough to show a change within a session.
@@ -42,9 +49,12 @@ AFFECT_ROLES = (Role.THERAPIST, Role.CLIENT)
 
 
 @cache
-def _analyzer() -> SentimentIntensityAnalyzer:
-    # Building the analyser reads the lexicon files (~90 ms): once per process, and only when
-    # affect is first asked for, so importing the package stays cheap.
+def _analyzer() -> Any:
+    # Importing VADER (~45 ms) and building its analyser from the lexicon files (~90 ms) happen
+    # once per process, and only when affect is first asked for, so importing Rapport's
+    # transcript package (the CLI, the web app) stays cheap.
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: PLC0415
+
     return SentimentIntensityAnalyzer()
 
 

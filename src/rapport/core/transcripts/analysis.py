@@ -5,16 +5,24 @@ behaviour, client talk type) come from a trained classifier when one is passed, 
 transcript's own annotations when it carries them (AnnoMI), and are otherwise absent: the
 lexical markers never need a model.
 
+The result holds talk balance and language style matching (:mod:`.markers`), the MI summary
+scores when there are labels (:mod:`.mi`), the affect trajectory (:mod:`.affect`), rupture
+markers (:mod:`.ruptures`) and a plain-words summary for the therapist (:mod:`.summary`); each
+module's docstring gives the marker's definition, source and how to read it.
+
 ``SessionAnalysis.to_dict()`` is the stored and exported form. Its layout is versioned by
-``SCHEMA_VERSION``: change the number when a key changes meaning or disappears.
+``SCHEMA_VERSION``: change the number when a key changes meaning or disappears (adding keys, as
+``mi``, ``affect``, ``ruptures`` and ``summary`` were added, keeps it; readers of older
+analyses must tolerate their absence).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from rapport.core.transcripts.affect import Affect, affect
 from rapport.core.transcripts.labels import UtteranceLabels, labels_from_annotations
 from rapport.core.transcripts.markers import (
     LsmWindow,
@@ -23,7 +31,10 @@ from rapport.core.transcripts.markers import (
     lsm_rolling,
     talk_balance,
 )
+from rapport.core.transcripts.mi import MiSummary, mi_benchmarks, mi_summary
 from rapport.core.transcripts.model import Conversation, Role
+from rapport.core.transcripts.ruptures import RuptureMarker, rupture_markers
+from rapport.core.transcripts.summary import SummaryPoint, session_summary
 
 __all__ = ["LSM_WINDOW", "SCHEMA_VERSION", "LabelSource", "SessionAnalysis", "analyse"]
 
@@ -40,7 +51,7 @@ LabelSource = Callable[[Conversation], Sequence[UtteranceLabels]]
 class SessionAnalysis:
     """Every marker of one conversation. ``lsm`` is None when a role never spoke;
     ``labels`` is empty when no labels were available and ``labels_from`` says where they came
-    from ("model", "annotations" or "none")."""
+    from ("model", "annotations" or "none"); ``mi`` is None without labels."""
 
     conversation: Conversation
     balance: TalkBalance
@@ -48,6 +59,10 @@ class SessionAnalysis:
     lsm_windows: tuple[LsmWindow, ...]
     labels: tuple[UtteranceLabels, ...]
     labels_from: str
+    mi: MiSummary | None
+    affect: Affect
+    ruptures: tuple[RuptureMarker, ...]
+    summary: tuple[SummaryPoint, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary of the markers (utterance texts included, for evidence)."""
@@ -86,7 +101,73 @@ class SessionAnalysis:
                 {"first": w.first, "last": w.last, "lsm": w.lsm} for w in self.lsm_windows
             ],
             "labels_from": self.labels_from,
+            "mi": _mi_dict(self.mi) if self.labels_from != "none" else None,
+            "affect": {
+                "by_role": {
+                    r.value: {
+                        "mean": a.mean,
+                        "first_half": a.first_half,
+                        "second_half": a.second_half,
+                    }
+                    for r, a in self.affect.by_role.items()
+                },
+                "points": [
+                    {
+                        "index": p.index,
+                        "role": p.role.value,
+                        "compound": p.compound,
+                        "rolling": p.rolling,
+                    }
+                    for p in self.affect.points
+                ],
+            },
+            "ruptures": [
+                {
+                    "kind": m.kind.value,
+                    "marker": m.marker,
+                    "index": m.index,
+                    "trigger_index": m.trigger_index,
+                    "evidence": m.evidence,
+                    "explanation": m.explanation,
+                }
+                for m in self.ruptures
+            ],
+            "summary": [{"text": p.text, "evidence": list(p.evidence)} for p in self.summary],
         }
+
+
+def _mi_dict(mi: MiSummary | None) -> dict[str, Any] | None:
+    if mi is None:
+        return None
+    return {
+        "counts": {
+            "reflection": mi.reflections,
+            "simple_reflection": mi.simple_reflections,
+            "complex_reflection": mi.complex_reflections,
+            "question": mi.questions,
+            "open_question": mi.open_questions,
+            "closed_question": mi.closed_questions,
+            "therapist_input": mi.inputs,
+            "other": mi.other,
+            "change": mi.change,
+            "neutral": mi.neutral,
+            "sustain": mi.sustain,
+        },
+        "reflection_to_question": mi.reflection_to_question,
+        "percent_open_questions": mi.percent_open_questions,
+        "percent_complex_reflections": mi.percent_complex_reflections,
+        "change_talk_share": mi.change_talk_share,
+        "benchmarks": [
+            {
+                "name": b.benchmark.name,
+                "value": b.value,
+                "fair": b.benchmark.fair,
+                "good": b.benchmark.good,
+                "level": b.level,
+            }
+            for b in mi_benchmarks(mi)
+        ],
+    }
 
 
 def _label_dict(lab: UtteranceLabels | None) -> dict[str, Any]:
@@ -123,11 +204,16 @@ def analyse(conversation: Conversation, labeller: LabelSource | None = None) -> 
         lsm = language_style_matching(conversation) if both_spoke else None
     except ValueError:  # a role spoke, but only words the tokenizer drops (e.g. "mm-hmm" digits)
         lsm = None
-    return SessionAnalysis(
+    analysis = SessionAnalysis(
         conversation=conversation,
         balance=talk_balance(conversation),
         lsm=lsm,
         lsm_windows=lsm_rolling(conversation, LSM_WINDOW) if len(conversation) >= 2 else (),
         labels=labels,
         labels_from=source,
+        mi=mi_summary(labels) if labels else None,
+        affect=affect(conversation),
+        ruptures=rupture_markers(conversation, labels),
     )
+    # The summary reads the finished markers, so it is added last.
+    return replace(analysis, summary=session_summary(analysis))

@@ -267,6 +267,20 @@ class TestRuptureMarkers:
         assert all(d.explanation.endswith(".") for d in DETECTORS)
         assert {d.kind for d in DETECTORS} == set(RuptureKind)
 
+    def test_it_reads_any_case_and_missing_apostrophes(self) -> None:
+        """Shouted or apostrophe-less phrases (speech recognition drops them) still match."""
+        for reply in ("YOU'RE NOT LISTENING!", "youre not listening", "You\u2019re not listening."):
+            (m,) = rupture_markers(_conv((T, "Maybe a diary?"), (C, reply)))
+            assert m.marker == "complaint_about_therapist"
+            assert m.evidence == reply.rstrip(".!")
+
+    def test_its_evidence_is_the_original_text_when_lower_case_is_longer(self) -> None:
+        """A character whose lower case is two characters does not shift the evidence."""
+        (m,) = rupture_markers(
+            _conv((T, "Tell me."), (C, "\u0130stanbul was fine. This is a waste of time."))
+        )
+        assert m.evidence == "This is a waste of time"
+
     def test_it_finds_nothing_in_an_empty_conversation(self) -> None:
         """No utterances, no markers."""
         assert rupture_markers(_conv()) == ()

@@ -70,6 +70,8 @@ class TestSessionSummary:
             _conv((T, "What brings you?"), (C, "My drinking has got out of hand at weekends."))
         ).summary
         assert points[0].text.startswith("The client spoke")
+        even = analyse(_conv((T, "What brings you here?"), (C, "My drinking, my wife.")))
+        assert even.summary[0].text == "You and the client spoke about equally (50% each)."
 
     def test_it_explains_how_to_get_mi_ratios_without_labels(self) -> None:
         """No labels: a sentence says how to get them, and no ratio is invented."""
@@ -144,4 +146,4 @@ class TestSessionSummary:
             assert 3 <= len(points) <= 8
             assert all(p.text.endswith((".", ")")) for p in points)
         (empty,) = session_summary(analyse(_conv()))
-        assert "no words" in empty.text
+        assert "no therapist or client words" in empty.text

@@ -86,10 +86,12 @@ def _list(indices: Sequence[int]) -> str:
 
 def _talk(analysis: SessionAnalysis) -> SummaryPoint | None:
     balance = analysis.balance
-    if not balance.total_words:
-        return None
     therapist = balance.by_role[Role.THERAPIST].word_share
     client = balance.by_role[Role.CLIENT].word_share
+    if not therapist and not client:
+        return None
+    if round(100 * therapist) == round(100 * client):
+        return SummaryPoint(f"You and the client spoke about equally ({therapist:.0%} each).")
     if therapist > client:
         longest = sorted(
             analysis.conversation.by_role(Role.THERAPIST), key=lambda u: len(u.words), reverse=True
@@ -248,7 +250,7 @@ def session_summary(analysis: SessionAnalysis) -> tuple[SummaryPoint, ...]:
     """Three to eight plain sentences about ``analysis`` (see the module docstring)."""
     talk = _talk(analysis)
     if talk is None:
-        return (SummaryPoint("The transcript has no words to summarise."),)
+        return (SummaryPoint("The transcript has no therapist or client words to summarise."),)
     points: list[SummaryPoint | None] = [talk]
     points += _reflections_and_questions(analysis)
     points += [_change_talk(analysis), _tone(analysis)]

@@ -249,12 +249,12 @@ class Outcome:
     path: str | None = None  # the file it came from
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON item: ``file`` (the label), ``path``, then ``error`` or ``summary`` (the
+        """The JSON item: ``file`` (the label), ``path``, then ``error`` or ``headline`` (the
         table's numbers) and every key of the analysis (``SessionAnalysis.to_dict()``)."""
         head = {"file": self.label, "path": self.path}
         if self.error is not None:
             return {**head, "error": self.error}
-        return {**head, "summary": summary_row(self).to_json(), **(self.analysis or {})}
+        return {**head, "headline": summary_row(self).to_json(), **(self.analysis or {})}
 
 
 _WORKER: dict[str, Any] = {"labeller": None, "explicit": False}

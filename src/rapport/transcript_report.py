@@ -187,20 +187,33 @@ def _over_time(utterances: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
+_BENCHMARK_NAMES = {
+    "reflection_to_question": "Reflections per question (R:Q)",
+    "percent_complex_reflections": "Complex reflections (% of reflections)",
+    "percent_open_questions": "Open questions (% of questions)",
+}
+
+
+def _benchmark_number(name: str, value: Any) -> str:
+    return _fmt(value, 0, "%") if name.startswith("percent") else _fmt(value)
+
+
 def _mi_context(mi: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not mi:
         return None
     counts = mi.get("counts") or {}
-    benchmarks = [
-        {
-            "name": b.get("name", ""),
-            "value": _fmt(b.get("value")),
-            "fair": _fmt(b.get("fair")),
-            "good": _fmt(b.get("good")),
-            "level": b.get("level") or "",
-        }
-        for b in mi.get("benchmarks") or []
-    ]
+    benchmarks = []
+    for b in mi.get("benchmarks") or []:
+        name = str(b.get("name", ""))
+        benchmarks.append(
+            {
+                "name": _BENCHMARK_NAMES.get(name, _words(name)),
+                "value": _benchmark_number(name, b.get("value")),
+                "fair": _benchmark_number(name, b.get("fair")),
+                "good": _benchmark_number(name, b.get("good")),
+                "level": b.get("level") or "",
+            }
+        )
     return {
         "counts": [
             {"key": k, "label": name, "value": counts[k]} for k, name in _MI_COUNTS if k in counts
@@ -232,14 +245,18 @@ def _affect_context(affect: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _affect_series(affect: Mapping[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
-    series: dict[str, list[dict[str, Any]]] = {"therapist": [], "client": []}
-    for point in (affect or {}).get("points") or []:
-        role = point.get("role")
-        value = point.get("rolling")
-        if value is None:
-            value = point.get("compound")
-        if role in series and _num(value) is not None:
-            series[role].append({"x": point.get("index"), "y": _round(value)})
+    """Each role's rolling affect by utterance index; a role too brief to have a rolling mean
+    shows its per-utterance scores instead."""
+    points = [p for p in (affect or {}).get("points") or [] if isinstance(p, Mapping)]
+    series: dict[str, list[dict[str, Any]]] = {}
+    for role in ("therapist", "client"):
+        own = [p for p in points if p.get("role") == role]
+        key = "rolling" if any(_num(p.get("rolling")) is not None for p in own) else "compound"
+        series[role] = [
+            {"x": p.get("index"), "y": _round(p.get(key))}
+            for p in own
+            if _num(p.get(key)) is not None
+        ]
     return series
 
 

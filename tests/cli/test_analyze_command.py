@@ -13,7 +13,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from rapport.analyze_cli import Job, ModelChoice, _plain, _rebuilt, run_jobs
+from rapport.analyze_cli import (
+    Job,
+    ModelChoice,
+    Outcome,
+    _plain,
+    _rebuilt,
+    format_table,
+    run_jobs,
+    summary_row,
+)
 from rapport.cli import main
 from rapport.core.transcripts import parse_text
 
@@ -102,10 +111,10 @@ class TestAnalyzeCommand:
         rows = json.loads(out.read_text(encoding="utf-8"))
         assert [r["file"] for r in rows] == ["s1.txt", "s2.vtt"]
         # s1: therapist 16 words, client 15 -> shares 0.516 / 0.484.
-        assert rows[0]["summary"]["words"] == 31
-        assert rows[0]["summary"]["therapist_word_share"] == 0.516
+        assert rows[0]["headline"]["words"] == 31
+        assert rows[0]["headline"]["therapist_word_share"] == 0.516
         assert rows[0]["talk_balance"]["by_role"]["client"]["words"] == 15
-        assert 0 < rows[0]["summary"]["lsm"] <= 1
+        assert 0 < rows[0]["headline"]["lsm"] <= 1
         assert rows[1]["talk_balance"]["by_role"]["therapist"]["turns"] == 2
         assert rows[1]["utterances"][1]["speaker"] == "Sam"
         assert rows[1]["utterances"][1]["start"] == 4.0
@@ -116,9 +125,9 @@ class TestAnalyzeCommand:
         out = tmp_path / "m.json"
         result = _run(str(tmp_path / "s1.txt"), "--json", str(out))
         assert result.exit_code == 0, result.output
-        summary = json.loads(out.read_text(encoding="utf-8"))[0]["summary"]
+        headline = json.loads(out.read_text(encoding="utf-8"))[0]["headline"]
         (line,) = [ln for ln in result.output.splitlines() if ln.startswith("s1.txt")]
-        assert line.split()[1:5] == ["4", "31", "52%", f"{summary['lsm']:.3f}"]
+        assert line.split()[1:5] == ["4", "31", "52%", f"{headline['lsm']:.3f}"]
         assert "R:Q" in result.output
         assert "rapport model train" in result.output  # no labels without a model
 
@@ -142,7 +151,7 @@ class TestAnalyzeCommand:
         assert "Traceback" not in result.output
         rows = json.loads(out.read_text(encoding="utf-8"))
         assert [("error" in r) for r in rows] == [True, True, False]
-        assert rows[2]["summary"]["words"] == 31
+        assert rows[2]["headline"]["words"] == 31
 
     def test_it_refuses_a_malformed_role(self, tmp_path: Path) -> None:
         """--role Al=boss is a usage error naming the accepted forms."""
@@ -262,6 +271,36 @@ class TestParallelAndStreaming:
         assert outcome.analysis["talk_balance"]["total_words"] == 31
 
 
+class TestSummaryTable:
+    def test_it_shows_mi_scores_and_rupture_counts_when_the_analysis_has_them(self) -> None:
+        """R:Q, %CR, change-talk share and the rupture count come from the analysis' keys."""
+        analysis = {
+            "utterances": [{"index": i} for i in range(12)],
+            "talk_balance": {"total_words": 480, "by_role": {"therapist": {"word_share": 0.4}}},
+            "lsm": 0.8123,
+            "mi": {
+                "reflection_to_question": 1.5,
+                "percent_complex_reflections": 62.5,
+                "change_talk_share": 0.75,
+            },
+            "ruptures": [{"index": 3}, {"index": 9}],
+            "labels_from": "model",
+        }
+        row = summary_row(Outcome("s.txt", analysis=analysis))
+        header, line = format_table([row])
+        assert header.split() == [
+            "conversation", "utts", "words", "T", "share", "LSM", "R:Q", "%CR", "change", "rupt"
+        ]  # fmt: skip
+        assert line.split() == ["s.txt", "12", "480", "40%", "0.812", "1.50", "62", "75%", "2"]
+        assert row.to_json()["rupture_markers"] == 2
+
+    def test_it_shows_dashes_for_scores_an_analysis_lacks(self) -> None:
+        """Without mi or ruptures keys the columns show a dash, not zero."""
+        analysis = {"utterances": [], "talk_balance": {"total_words": 0}, "lsm": None}
+        _, line = format_table([summary_row(Outcome("x.txt", analysis=analysis))])
+        assert line.split() == ["x.txt", "0", "0", "–", "–", "–", "–", "–", "–"]
+
+
 def _resource_loads(page: str) -> list[str]:
     found = re.findall(r"""(?:src|href)\s*=\s*["']?([^"'\s>]+)""", page)
     return [f for f in found if not f.startswith("#")]
@@ -338,6 +377,6 @@ def test_it_analyses_the_annomi_development_set_end_to_end(
     assert len(rows) == 99
     assert all(r["labels_from"] == "annotations" for r in rows)
     assert all(r["lsm"] is not None for r in rows)
-    assert sum(r["summary"]["utterances"] for r in rows) == 7559
+    assert sum(r["headline"]["utterances"] for r in rows) == 7559
     assert page.read_text(encoding="utf-8").count('class="tr-report"') == 99
     assert len([ln for ln in result.output.splitlines() if "AnnoMI-simple.csv#" in ln]) == 99

@@ -31,6 +31,14 @@ def _analysis() -> dict[str, Any]:
     return analyse(conversation).to_dict()
 
 
+NEWER_KEYS = ("mi", "affect", "ruptures", "summary")
+
+
+def _without_new_keys(report: dict[str, Any]) -> dict[str, Any]:
+    """An analysis as stored before the MI, affect, rupture and summary keys existed."""
+    return {k: v for k, v in report.items() if k not in NEWER_KEYS}
+
+
 def _with_new_keys(report: dict[str, Any]) -> dict[str, Any]:
     """The keys the markers work adds (mi, affect, ruptures, summary), filled by hand."""
     counts = {
@@ -87,7 +95,7 @@ def _with_new_keys(report: dict[str, Any]) -> dict[str, Any]:
 class TestReportContext:
     def test_it_gives_headline_numbers_from_the_analysis(self) -> None:
         """Words, shares and LSM in the headline are the analysis' own numbers, formatted."""
-        report = _analysis()
+        report = _without_new_keys(_analysis())
         ctx = report_context(report)
         stats = {s["key"]: s["value"] for s in ctx["headline"]}
         assert stats["words"] == f"{report['talk_balance']['total_words']:,}"
@@ -98,7 +106,7 @@ class TestReportContext:
 
     def test_it_tolerates_an_analysis_without_the_newer_keys(self) -> None:
         """No mi/affect/ruptures/summary: those sections are empty and labels need a model."""
-        ctx = report_context(_analysis())
+        ctx = report_context(_without_new_keys(_analysis()))
         assert ctx["mi"] is None
         assert ctx["affect"] is None
         assert ctx["ruptures"] == []
@@ -152,7 +160,7 @@ def _resource_loads(page: str) -> list[str]:
 class TestRenderHtml:
     def test_it_writes_one_self_contained_page_with_a_section_per_report(self) -> None:
         """Two reports, two sections with distinct ids; no network loads; charts inline."""
-        page = render_html([_analysis(), _with_new_keys(_analysis())])
+        page = render_html([_without_new_keys(_analysis()), _with_new_keys(_analysis())])
         assert page.count('class="tr-report"') == 2
         assert 'id="transcript-1"' in page
         assert 'id="transcript-2"' in page

@@ -135,7 +135,7 @@ class TestDemoConsent:
 class TestDemoTranscript:
     def test_hannahs_rupture_session_has_a_transcript_analysis(self) -> None:
         """Session 8, where her ratings fell, carries an analysis whose markers find the
-        withdrawal (minimal response, deferring) and the rejected suggestion."""
+        withdrawal (minimal response, deferring), the rejected suggestion and her complaint."""
         analysis = TranscriptAnalysis.objects.get()
         assert analysis.session.episode.client.display_name == "Hannah B."
         assert analysis.session.number == 8
@@ -143,6 +143,7 @@ class TestDemoTranscript:
         markers = {(m["kind"], m["marker"]) for m in analysis.report["ruptures"]}
         assert ("withdrawal", "deferring") in markers
         assert ("confrontation", "rejecting_intervention") in markers
+        assert ("confrontation", "complaint_about_therapy") in markers
         assert analysis.labels_from == "none"  # no trained model in the demo
 
     def test_alice_sees_it_beside_hannahs_ratings(self) -> None:

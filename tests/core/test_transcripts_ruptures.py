@@ -203,6 +203,9 @@ class TestConfrontation:
             ("I've tried that already.", "rejecting_intervention"),
             ("No, that's not it at all.", "rejecting_intervention"),
             ("That's not what I said.", "rejecting_intervention"),
+            # Softeners between a phrase's words ("really", "just") do not hide it.
+            ("Can I just say, this isn't really helping today.", "complaint_about_therapy"),
+            ("That's just not going to work.", "rejecting_intervention"),
         ],
     )
     def test_it_flags_confrontation(self, reply: str, marker: str) -> None:

@@ -190,6 +190,11 @@ def _either(*parts: re.Pattern[str] | str) -> re.Pattern[str]:
 type _Trie = dict[str, _Trie]
 
 
+# Spoken complaints carry softeners between the words of a phrase ("this isn't *really*
+# helping", "that's *just* not going to work"); one may stand between any two phrase words.
+_HEDGE = r"(?:(?:really|just|actually|even|honestly|quite|all\s+that|totally)\s+)?"
+
+
 def _trie_regex(node: _Trie) -> str:
     """Regex for the words after a trie node: branching once per distinct next word, so the
     regex engine tries a handful of first words at each position instead of every phrase."""
@@ -197,7 +202,7 @@ def _trie_regex(node: _Trie) -> str:
     if not words:
         return ""
     branches = "|".join(re.escape(w).replace("'", "'?") + _trie_regex(node[w]) for w in words)
-    body = rf"\s+(?:{branches})"
+    body = rf"\s+{_HEDGE}(?:{branches})"
     return f"(?:{body})?" if "" in node else body
 
 

@@ -625,7 +625,12 @@ def _open_sinks(
         if html_dir is not None:
             sinks.append(HtmlDirWriter(html_dir))
     except OSError as exc:
-        raise click.FileError(str(exc.filename), hint=exc.strerror or str(exc)) from None
+        for sink in sinks:
+            sink.close()
+        raise click.UsageError(
+            f"cannot write {exc.filename}: {exc.strerror or exc}",
+            ctx=click.get_current_context(silent=True),
+        ) from None
     return sinks
 
 

@@ -187,6 +187,7 @@ def _over_time(utterances: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
+_META_NAMES = {"mi_quality": "MI quality", "video_url": "Video"}
 _BENCHMARK_NAMES = {
     "reflection_to_question": "Reflections per question (R:Q)",
     "percent_complex_reflections": "Complex reflections (% of reflections)",
@@ -388,7 +389,11 @@ def report_context(report: Mapping[str, Any], number: int = 1) -> dict[str, Any]
         "data_id": f"{dom_id}-data",
         "title": str(conversation.get("id") or conversation.get("source") or "Transcript"),
         "source": str(conversation.get("source") or ""),
-        "meta": [(_words(k), v) for k, v in (conversation.get("meta") or {}).items() if v],
+        "meta": [
+            (_META_NAMES.get(k, _words(k)), v)
+            for k, v in (conversation.get("meta") or {}).items()
+            if v
+        ],
         "headline": headline,
         "labels_from": labels_from,
         "labels_note": _LABELS_NOTE.get(labels_from, ""),

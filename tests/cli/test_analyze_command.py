@@ -167,6 +167,7 @@ class TestAnalyzeCommand:
             (["{tmp}", "--jobs", "-1"], "--jobs"),
             (["{tmp}/s.txt", "--model", "{tmp}", "--no-model"], "contradict"),
             (["{tmp}/s.txt", "--json", "{tmp}/o.json", "--html", "{tmp}/o.json"], "different"),
+            (["{tmp}/s.txt", "--html", "{tmp}/no/such/folder/r.html"], "cannot write"),
         ],
     )
     def test_it_turns_bad_arguments_into_usage_errors(

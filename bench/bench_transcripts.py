@@ -228,17 +228,25 @@ class CorpusResult:
 
 
 def _labeller(corpus: Corpus, model_dir: Path | None) -> tuple[LabelSource | None, str, float]:
-    """The trained classifier (loaded, or trained here on the corpus), a description, and the
-    seconds training took (not part of the timing)."""
+    """The trained classifier, a description, and the seconds training took (not part of the
+    timing): the one in ``model_dir``; else the default model ``rapport model train`` saved;
+    else one trained here on the corpus, when the classifier module offers a training function.
+    """
     classifiers = _optional("classifiers")
     if classifiers is None:
-        return None, "none (rapport.core.transcripts.classifiers is not available)", 0.0
+        return None, "none (rapport.core.transcripts.classifiers is not available yet)", 0.0
     from rapport.analyze_cli import _as_labeller  # noqa: PLC0415
 
     if model_dir is not None:
         return _as_labeller(classifiers.load_classifier(model_dir)), f"loaded from {model_dir}", 0.0
+    default = classifiers.load_default_classifier()
+    if default is not None:
+        return _as_labeller(default), "the default model saved by `rapport model train`", 0.0
+    train = getattr(classifiers, "train_classifier", None) or getattr(classifiers, "train", None)
+    if train is None:
+        return None, "none (no trained model, and no training function to call)", 0.0
     started = time.perf_counter()
-    model = classifiers.train(corpus)
+    model = train(corpus)
     seconds = time.perf_counter() - started
     return _as_labeller(model), "trained in this run on the same transcripts", seconds
 
@@ -260,7 +268,7 @@ def measure_corpus(corpus: Corpus, repeats: int, model_dir: Path | None) -> Corp
         utterances=sum(len(c) for c in conversations),
         runs=runs,
         labeller=description,
-        train_seconds=train_seconds if labeller is not None and model_dir is None else None,
+        train_seconds=train_seconds or None,
         keys=keys,
     )
 

@@ -9,23 +9,98 @@ allows redistribution, so Rapport never ships it: callers pass the path of their
 Each utterance keeps its labels (``main_therapist_behaviour``, ``client_talk_type``; ``n/a``
 dropped) and each conversation its ``mi_quality`` (``high``/``low``) and ``topic`` in ``meta``.
 A mistyped timestamp leaves that utterance's ``start`` as None.
+
+The simple file has no subtypes. Given ``full=`` (``AnnoMI-full.csv``, one row per utterance
+and annotator), therapist utterances also get ``reflection_subtype`` (simple/complex) and
+``question_subtype`` (open/closed): the majority of the annotators who gave one, as the simple
+file's main labels are the annotators' majority; an even split leaves the subtype out.
+:func:`find_annomi` accepts the download folder or either file and finds both.
 """
 
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from rapport.core.transcripts.model import Conversation, Corpus, Role, TranscriptError, Utterance
 from rapport.core.transcripts.parsing import parse_timestamp
 
-__all__ = ["LABEL_COLUMNS", "read_annomi"]
+__all__ = ["LABEL_COLUMNS", "SUBTYPE_COLUMNS", "AnnomiFiles", "find_annomi", "read_annomi"]
 
 LABEL_COLUMNS = ("main_therapist_behaviour", "client_talk_type")
 _REQUIRED = ("transcript_id", "utterance_id", "interlocutor", "utterance_text", "mi_quality")
 _ROLES = {"therapist": Role.THERAPIST, "client": Role.CLIENT}
 _META = ("mi_quality", "topic", "video_title", "video_url")
+SUBTYPE_COLUMNS = ("reflection_subtype", "question_subtype")
+SIMPLE_NAME, FULL_NAME = "AnnoMI-simple.csv", "AnnoMI-full.csv"
+
+
+@dataclass(frozen=True, slots=True)
+class AnnomiFiles:
+    """The AnnoMI files of one download: the simple file, and the full one when present."""
+
+    simple: Path
+    full: Path | None
+
+
+def find_annomi(path: str | Path) -> AnnomiFiles:
+    """The AnnoMI files at ``path``: a folder holding ``AnnoMI-simple.csv`` (and perhaps
+    ``AnnoMI-full.csv``), or one of those files (the other is looked for beside it)."""
+    p = Path(path)
+    if p.is_dir():
+        folder, simple = p, p / SIMPLE_NAME
+    elif p.is_file():
+        folder, simple = p.parent, p if p.name != FULL_NAME else p.parent / SIMPLE_NAME
+    else:
+        raise TranscriptError(f"{p}: no such file or folder.")
+    if not simple.is_file():
+        raise TranscriptError(f"{folder}: no {SIMPLE_NAME} there.")
+    full = folder / FULL_NAME
+    return AnnomiFiles(simple, full if full.is_file() else None)
+
+
+def _majority(votes: list[str]) -> str | None:
+    ranked = Counter(votes).most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+def _read_subtypes(path: Path) -> dict[tuple[str, int], dict[str, str]]:
+    """(transcript_id, utterance_id) -> the majority subtypes in AnnoMI-full.csv."""
+    votes: dict[tuple[str, int], dict[str, list[str]]] = defaultdict(
+        lambda: {c: [] for c in SUBTYPE_COLUMNS}
+    )
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            needed = ("transcript_id", "utterance_id", *SUBTYPE_COLUMNS)
+            missing = [c for c in needed if c not in (reader.fieldnames or [])]
+            if missing:
+                raise TranscriptError(
+                    f"{path.name}, line 1: not AnnoMI-full; missing columns: {', '.join(missing)}."
+                )
+            for row in reader:
+                try:
+                    key = (row["transcript_id"].strip(), int(row["utterance_id"]))
+                except ValueError:
+                    raise TranscriptError(
+                        f"{path.name}, line {reader.line_num}: utterance_id "
+                        f"{row['utterance_id']!r} is not a whole number."
+                    ) from None
+                for c in SUBTYPE_COLUMNS:
+                    value = (row.get(c) or "").strip()
+                    if value and value != "n/a":
+                        votes[key][c].append(value)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise TranscriptError(f"{path.name}: cannot be read as AnnoMI-full ({exc}).") from None
+    found: dict[tuple[str, int], dict[str, str]] = {}
+    for key, by_column in votes.items():
+        chosen = {c: _majority(v) for c, v in by_column.items()}
+        found[key] = {c: v for c, v in chosen.items() if v is not None}
+    return found
 
 
 def _start(value: str | None) -> float | None:
@@ -37,10 +112,15 @@ def _start(value: str | None) -> float | None:
         return None
 
 
-def read_annomi(path: str | Path) -> Corpus:
-    """A Corpus of AnnoMI transcripts, conversation id = ``transcript_id``, in file order."""
+def read_annomi(path: str | Path, *, full: str | Path | None = None) -> Corpus:
+    """A Corpus of AnnoMI transcripts, conversation id = ``transcript_id``, in file order.
+
+    With ``full`` (the path of ``AnnoMI-full.csv``), therapist utterances also carry the
+    annotators' majority ``reflection_subtype`` / ``question_subtype``.
+    """
     p = Path(path)
     source = p.name
+    subtypes = _read_subtypes(Path(full)) if full is not None else {}
     rows: dict[str, list[tuple[int, Utterance]]] = defaultdict(list)
     meta: dict[str, dict[str, str]] = {}
     try:
@@ -73,6 +153,8 @@ def read_annomi(path: str | Path) -> Corpus:
                     for c in LABEL_COLUMNS
                     if row.get(c) and row[c].strip() not in {"", "n/a"}
                 }
+                if role is Role.THERAPIST:
+                    labels |= subtypes.get((tid, order), {})
                 text = " ".join(row["utterance_text"].split())
                 rows[tid].append((order, Utterance(0, role.value, role, text, start, None, labels)))
                 meta.setdefault(tid, {k: row[k].strip() for k in _META if row.get(k)})

@@ -260,9 +260,10 @@ class Outcome:
 _WORKER: dict[str, Any] = {"labeller": None, "explicit": False}
 
 
-def _init_worker(choice: ModelChoice) -> None:
-    """Load the classifier once per worker process (not once per file, nor twice)."""
-    if _WORKER.get("choice") == choice:
+def _init_worker(choice: ModelChoice, *, reload: bool = False) -> None:
+    """Load the classifier once per worker process (not once per file); ``reload`` loads it
+    again even if this process already holds the same choice (a new command, a new model)."""
+    if _WORKER.get("choice") == choice and not reload:
         return
     _WORKER["labeller"] = load_labeller(choice)
     _WORKER["explicit"] = choice.kind == "dir"
@@ -664,7 +665,7 @@ def run_analyze_command(
     else:
         choice = ModelChoice("none" if no_model else "default")
     try:
-        _init_worker(choice)  # a bad --model is a usage error before any work is done
+        _init_worker(choice, reload=True)  # a bad --model is a usage error before any work
     except BatchError as exc:
         raise click.UsageError(str(exc)) from None
     jobs = list(jobs_for(files, role_map, annomi=annomi))

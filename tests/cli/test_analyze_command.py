@@ -24,7 +24,8 @@ from rapport.analyze_cli import (
     summary_row,
 )
 from rapport.cli import main
-from rapport.core.transcripts import parse_text
+from rapport.core.transcripts import Role, classifiers, parse_text
+from rapport.core.transcripts.labels import Behaviour, TalkType, UtteranceLabels
 
 # Project-written transcripts (not from any dataset).
 TEXT = """T: How have things been since we last met?
@@ -189,6 +190,63 @@ class TestAnalyzeCommand:
         assert result.exit_code == 2, result.output
         assert "--model" in result.output
         assert "Traceback" not in result.output
+
+
+class _StubClassifier:
+    """Labels every therapist utterance a question and every client one change talk."""
+
+    def predict(self, conversation: Any) -> tuple[UtteranceLabels, ...]:
+        return tuple(
+            UtteranceLabels(u.index, behaviour=Behaviour.QUESTION, confidence=0.9)
+            if u.role is Role.THERAPIST
+            else UtteranceLabels(u.index, talk_type=TalkType.CHANGE, confidence=0.8)
+            for u in conversation
+        )
+
+
+class TestModels:
+    def test_it_labels_utterances_with_the_model_named(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """--model DIR loads that classifier once and its labels reach the JSON and table."""
+        loaded: list[Path] = []
+
+        def load(directory: Path) -> _StubClassifier:
+            loaded.append(directory)
+            return _StubClassifier()
+
+        monkeypatch.setattr(classifiers, "load_classifier", load)
+        (tmp_path / "s1.txt").write_text(TEXT, encoding="utf-8")
+        (tmp_path / "s2.txt").write_text(TEXT, encoding="utf-8")
+        model, out = tmp_path / "model", tmp_path / "m.json"
+        model.mkdir()
+        result = _run(str(tmp_path), "--model", str(model), "--json", str(out))
+        assert result.exit_code == 0, result.output
+        assert loaded == [model]
+        rows = json.loads(out.read_text(encoding="utf-8"))
+        assert {r["labels_from"] for r in rows} == {"model"}
+        assert rows[0]["utterances"][0]["behaviour"] == "question"
+        assert rows[0]["utterances"][1]["talk_type"] == "change"
+        assert rows[0]["headline"]["change_talk_share"] == 1.0
+        assert "rapport model train" not in result.output
+
+    def test_it_prefers_annotations_to_the_default_model(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The default model labels plain transcripts; annotated ones keep their annotations."""
+        monkeypatch.setattr(classifiers, "load_default_classifier", _StubClassifier)
+        (tmp_path / "plain.txt").write_text(TEXT, encoding="utf-8")
+        _annomi_like(tmp_path / "AnnoMI-simple.csv")
+        out = tmp_path / "m.jsonl"
+        result = _run(
+            str(tmp_path / "plain.txt"), str(tmp_path / "AnnoMI-simple.csv"), "--jsonl", str(out)
+        )
+        assert result.exit_code == 0, result.output
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        assert [r["labels_from"] for r in rows] == ["model", "annotations", "annotations"]
+        none = _run(str(tmp_path / "plain.txt"), "--no-model", "--jsonl", str(out))
+        assert none.exit_code == 0, none.output
+        assert json.loads(out.read_text())["labels_from"] == "none"
 
 
 class TestFoldersAndFormats:

@@ -281,6 +281,19 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _current_rss_mib() -> float | None:
+    """Resident memory now (Linux ``/proc``; None elsewhere). Unlike the peak, it is not hidden
+    by a larger high-water mark left by imports."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
 def run_memory_child(folder: Path, n_files: int) -> dict[str, Any]:
     """Run the batch over the first ``n_files`` files of ``folder``; called in a fresh process
     per N so that peak RSS belongs to that batch alone."""
@@ -300,11 +313,11 @@ def run_memory_child(folder: Path, n_files: int) -> dict[str, Any]:
 
         batch(jobs[:2])  # warm-up: imports, Django templates, the VADER lexicon
         gc.collect()
-        baseline = _rss_mib()
+        baseline, current_before = _rss_mib(), _current_rss_mib()
         started = time.perf_counter()
         batch(jobs)
         seconds = time.perf_counter() - started
-        peak = _rss_mib()
+        peak, current_after = _rss_mib(), _current_rss_mib()
         tracemalloc.start()
         batch(jobs)
         _, traced_peak = tracemalloc.get_traced_memory()
@@ -315,6 +328,8 @@ def run_memory_child(folder: Path, n_files: int) -> dict[str, Any]:
             "baseline_rss_mib": baseline,
             "peak_rss_mib": peak,
             "rss_growth_mib": peak - baseline,
+            "current_rss_before_mib": current_before,
+            "current_rss_after_mib": current_after,
             "tracemalloc_peak_mib": traced_peak / 2**20,
             "json_mib": (out / "all.json").stat().st_size / 2**20,
             "html_mib": (out / "all.html").stat().st_size / 2**20,
@@ -505,36 +520,53 @@ def _corpus_section(result: CorpusResult | None) -> list[str]:
     return [*lines, ""]
 
 
+def _mib(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} MiB"
+
+
 def _memory_section(rows: list[dict[str, Any]], words: int) -> list[str]:
     lines = [
         "## 3. Memory in a batch",
         "",
         f"`rapport analyze`'s batch path (`run_batch` with the streaming JSON and one-page HTML "
         f"writers, one process) over N generated {words:,}-word text transcripts, each N in a "
-        "fresh process after a two-file warm-up. RSS growth is the peak resident memory of the "
-        "batch above the warmed-up baseline; the tracemalloc peak is the most Python memory "
+        "fresh process after a two-file warm-up (which loads the libraries: scikit-learn for the "
+        "optional classifier, Django's templates, VADER). Peak RSS growth is the high-water "
+        "mark above the warmed-up one (imports may hide a smaller batch peak, so the resident "
+        "memory after the batch is shown too); the tracemalloc peak is the most Python memory "
         "alive at once during a second run of the same batch.",
         "",
-        "| Files | Time | Baseline RSS | Peak RSS | RSS growth | tracemalloc peak | "
+        "| Files | Time | RSS before | RSS after | Peak RSS growth | tracemalloc peak | "
         "JSON written | HTML written |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['files']} | {r['seconds']:.2f} s | {r['baseline_rss_mib']:.1f} MiB | "
-            f"{r['peak_rss_mib']:.1f} MiB | {r['rss_growth_mib']:.1f} MiB | "
+            f"| {r['files']} | {r['seconds']:.2f} s | {_mib(r['current_rss_before_mib'])} | "
+            f"{_mib(r['current_rss_after_mib'])} | {r['rss_growth_mib']:.1f} MiB | "
             f"{r['tracemalloc_peak_mib']:.2f} MiB | {r['json_mib']:.1f} MiB | "
             f"{r['html_mib']:.1f} MiB |"
         )
     if len(rows) >= 2:
         first, last = rows[0], rows[-1]
         ratio = last["tracemalloc_peak_mib"] / first["tracemalloc_peak_mib"]
-        flat = ratio < 1.25 and last["rss_growth_mib"] - first["rss_growth_mib"] < 10
+        kept = [
+            r["current_rss_after_mib"] - r["current_rss_before_mib"]
+            for r in (first, last)
+            if r["current_rss_after_mib"] is not None and r["current_rss_before_mib"] is not None
+        ]
+        more_kept = kept[-1] - kept[0] if len(kept) == 2 else 0.0
+        flat = (
+            ratio < 1.25
+            and last["rss_growth_mib"] - first["rss_growth_mib"] < 10
+            and more_kept < 10
+        )
         lines += [
             "",
             f"From {first['files']} to {last['files']} files ({last['files'] / first['files']:.0f}"
-            f"x the work) the tracemalloc peak changes {ratio:.2f}x and RSS growth by "
-            f"{last['rss_growth_mib'] - first['rss_growth_mib']:+.1f} MiB: "
+            f"x the work) the tracemalloc peak changes {ratio:.2f}x, peak RSS growth by "
+            f"{last['rss_growth_mib'] - first['rss_growth_mib']:+.1f} MiB and the memory a "
+            f"batch leaves resident by {more_kept:+.1f} MiB: "
             f"**{'flat' if flat else 'NOT flat'}** ({_verdict(flat)}; flat means under 1.25x and "
             "under 10 MiB more). What is kept per file is one summary row for the table.",
         ]

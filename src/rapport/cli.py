@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from rapport.model_cli import model
+
 
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings")
@@ -350,6 +352,8 @@ def verify_backup(path: Path) -> None:
             "restore it with the newer Rapport."
         )
 
+
+main.add_command(model)
 
 if __name__ == "__main__":
     main()

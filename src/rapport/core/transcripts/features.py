@@ -4,7 +4,7 @@ Each utterance is described by its own words (TF-IDF of word 1-2-grams and of ch
 within word boundaries), the words of the utterance before it (the context a coder reads), and a
 few hand features that carry what n-grams miss: whether it ends in a question mark, whether its
 first or last sentence opens with a wh-word or an auxiliary (the surface form of a question),
-its length, where it falls in the session, and whether it is a fragment of a turn split by an
+its length, how far into the session it comes, and whether it is a fragment of a turn split by an
 interruption (AnnoMI marks those with a leading or trailing dash).
 
 This is the classic recipe of lexical MI-code classifiers (Atkins DC, Steyvers M, Imel ZE,
@@ -57,7 +57,7 @@ HAND_FEATURES = (
     "last_sentence_starts_with_wh_word",
     "last_sentence_starts_with_auxiliary",
     "log_words",
-    "position_in_session",
+    "log_turns_before",
     "log_words_previous",
     "previous_ends_with_question_mark",
     "continues_a_split_turn",
@@ -72,18 +72,17 @@ _MIN_DOCS_FOR_MIN_DF = 200
 @dataclass(frozen=True, slots=True)
 class Context:
     """What a classifier sees of one utterance: its text, the previous utterance's text (any
-    speaker; empty for the first) and its relative position (0 = first, 1 = last)."""
+    speaker; empty for the first) and how many utterances came before it."""
 
     text: str
     previous: str
-    position: float
+    position: int
 
 
 def contexts(conversation: Conversation) -> list[Context]:
     """One :class:`Context` per utterance of ``conversation``, in order."""
     texts = [u.text for u in conversation]
-    last = max(len(texts) - 1, 1)
-    return [Context(text, texts[i - 1] if i else "", i / last) for i, text in enumerate(texts)]
+    return [Context(text, texts[i - 1] if i else "", i) for i, text in enumerate(texts)]
 
 
 def _opens_with(words: list[str], vocabulary: frozenset[str]) -> float:
@@ -106,7 +105,8 @@ def hand_features(context: Context) -> list[float]:
         _opens_with(last, WH_WORDS),
         _opens_with(last, AUXILIARIES),
         math.log1p(len(words)) / 5,
-        context.position,
+        # Turns so far, not the share of the session: a label never depends on later talk.
+        math.log1p(context.position) / 7,
         math.log1p(len(tokenize(previous))) / 5,
         float(previous.endswith("?")),
         float(text.startswith(("-", "\u2014"))),

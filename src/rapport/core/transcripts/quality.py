@@ -198,6 +198,7 @@ def train_quality_model(
                     min(5, n_high, len(high) - n_high), shuffle=True, random_state=seed
                 ),
                 scoring="roc_auc",
+                solver="newton-cholesky",
                 class_weight="balanced",
                 max_iter=2000,
                 use_legacy_attributes=False,

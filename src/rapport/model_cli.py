@@ -1,0 +1,167 @@
+"""``rapport model``: train and cross-validate the transcript utterance classifiers.
+
+A thin shell over :mod:`rapport.core.transcripts.classifiers` and
+:mod:`rapport.core.transcripts.evaluation`. Only click is imported at module level: scikit-learn
+loads inside the commands, so ``rapport --help`` stays fast.
+"""
+
+# ruff: noqa: PLC0415 - heavy imports live inside the commands on purpose
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from rapport.core.transcripts.evaluation import EvaluationReport
+    from rapport.core.transcripts.model import Corpus
+
+__all__ = ["model"]
+
+DEFAULT_RESULTS = Path("bench/results/transcript_models.md")
+
+annomi_option = click.option(
+    "--annomi",
+    "annomi",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="AnnoMI download: its folder, or AnnoMI-simple.csv (AnnoMI-full.csv beside it adds "
+    "reflection and question subtypes).",
+)
+seed_option = click.option(
+    "--seed", default=2026, show_default=True, type=int, help="Seed for folds and models."
+)
+
+
+@click.group()
+def model() -> None:
+    """Utterance classifiers for transcript analysis: train them, measure them."""
+
+
+def _read(path: Path) -> tuple[Corpus, list[Path]]:
+    from rapport.core.transcripts.annomi import find_annomi, read_annomi
+    from rapport.core.transcripts.model import TranscriptError
+
+    try:
+        files = find_annomi(path)
+        corpus = read_annomi(files.simple, full=files.full)
+    except TranscriptError as exc:
+        raise click.ClickException(str(exc)) from None
+    return corpus, [files.simple, *([files.full] if files.full else [])]
+
+
+def _cross_validate(corpus: Corpus, files: list[Path], folds: int, seed: int) -> EvaluationReport:
+    from rapport.core.transcripts.evaluation import cross_validate, transcript_folds
+
+    try:
+        transcript_folds(corpus, folds, seed)  # a bad --folds is named before any work starts
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    with click.progressbar(
+        length=folds, label=f"Cross-validating ({folds} folds)", file=sys.stderr
+    ) as bar:
+        try:
+            return cross_validate(
+                corpus, folds=folds, seed=seed, dataset=files, on_fold=lambda _: bar.update(1)
+            )
+        except ValueError as exc:  # too little labelled data in a fold
+            raise click.ClickException(str(exc)) from None
+
+
+def _headline(report: EvaluationReport) -> None:
+    targets = report.targets()
+
+    def verdict(key: str) -> str:
+        met = targets[key]["met"]
+        return f"target {targets[key]['target']}: " + {True: "met", False: "not met"}.get(
+            met, "n/a"
+        )
+
+    for key, name in (("behaviour", "Therapist behaviour"), ("talk_type", "Client talk type")):
+        if key in report.tasks:
+            t = report.tasks[key]
+            click.echo(f"{name} macro-F1 {t.mean:.3f} ± {t.sd:.3f} ({verdict(key)})")
+    for key, name in (("reflection", "Reflection subtype"), ("question", "Question subtype")):
+        if key in report.tasks:
+            t = report.tasks[key]
+            click.echo(f"{name} macro-F1 {t.mean:.3f} ± {t.sd:.3f} (given the behaviour)")
+    if report.quality is not None:
+        auc, low, high = report.quality.predicted
+        click.echo(
+            f"Session MI quality ROC AUC {auc:.3f} (95% CI {low:.3f}-{high:.3f}) from predicted "
+            f"labels, {report.quality.annotated[0]:.3f} from annotations ({verdict('quality_auc')})"
+        )
+
+
+@model.command("train")
+@annomi_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the model [default: $RAPPORT_MODEL_DIR, else "
+    "$XDG_DATA_HOME/rapport/models or ~/.local/share/rapport/models].",
+)
+@click.option(
+    "--evaluate",
+    is_flag=True,
+    help="Cross-validate first (5 folds by transcript) and keep the scores in the manifest.",
+)
+@seed_option
+def train_command(annomi: Path, out: Path | None, evaluate: bool, seed: int) -> None:
+    """Train the utterance classifiers on AnnoMI and save them outside the repository."""
+    corpus, files = _read(annomi)
+    from rapport.core.transcripts.classifiers import ModelError, default_model_dir, train
+
+    target = out if out is not None else default_model_dir()
+    report = _cross_validate(corpus, files, 5, seed) if evaluate else None
+    click.echo(
+        f"Training on {len(corpus)} transcripts ({sum(len(c) for c in corpus):,} utterances)…",
+        err=True,
+    )
+    try:
+        classifier = train(corpus, seed=seed, dataset=files)
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+    if report is not None:
+        classifier.record_scores(report.headline())
+    try:
+        classifier.save(target)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write the model to {target}: {exc}") from None
+    click.echo(f"Saved the model to {target}")
+    if report is not None:
+        _headline(report)
+
+
+@model.command("evaluate")
+@annomi_option
+@click.option(
+    "--folds",
+    default=5,
+    show_default=True,
+    type=click.IntRange(2, 20),
+    help="Folds of transcripts.",
+)
+@seed_option
+@click.option(
+    "--results",
+    default=DEFAULT_RESULTS,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Markdown results file; the JSON is written beside it.",
+)
+def evaluate_command(annomi: Path, folds: int, seed: int, results: Path) -> None:
+    """Cross-validate by transcript; write scores, confusion matrices and the split used."""
+    corpus, files = _read(annomi)
+    from rapport.core.transcripts.evaluation import write_report
+
+    report = _cross_validate(corpus, files, folds, seed)
+    try:
+        markdown, json_path = write_report(report, results)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write {results}: {exc}") from None
+    _headline(report)
+    click.echo(f"Wrote {markdown} and {json_path}")

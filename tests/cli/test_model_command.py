@@ -1,0 +1,108 @@
+"""`rapport model train` / `rapport model evaluate` on a synthetic AnnoMI-format file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rapport.cli import main
+from rapport.core.transcripts.classifiers import load_classifier
+from tests.core.mi_corpus import synthetic_rows, write_annomi
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing() -> None:
+    """Override the project-wide autouse fixture: nothing here needs Django."""
+
+
+@pytest.fixture(scope="module")
+def annomi(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_annomi(tmp_path_factory.mktemp("annomi"), synthetic_rows(transcripts=9))
+
+
+def _one_line_error(output: str) -> str:
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output
+    assert lines[0].startswith("Error: "), output
+    return lines[0]
+
+
+class TestTrain:
+    def test_it_saves_a_loadable_model_where_asked(self, annomi: Path, tmp_path: Path) -> None:
+        """--out receives the artefact and manifest; the model loads and names its data file."""
+        out = tmp_path / "model"
+        result = CliRunner().invoke(
+            main, ["model", "train", "--annomi", str(annomi), "--out", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        assert f"Saved the model to {out}" in result.output
+        loaded = load_classifier(out)
+        assert loaded.manifest["dataset_file"] == "AnnoMI-simple.csv"
+        assert loaded.manifest["transcripts"] == 9
+        assert loaded.manifest["cv"] is None
+
+    def test_it_defaults_to_the_model_folder_from_the_environment(
+        self, annomi: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without --out the model goes to RAPPORT_MODEL_DIR (outside the repository)."""
+        monkeypatch.setenv("RAPPORT_MODEL_DIR", str(tmp_path / "models"))
+        result = CliRunner().invoke(main, ["model", "train", "--annomi", str(annomi.parent)])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "models" / "manifest.json").is_file()
+
+    def test_it_keeps_cross_validated_scores_when_asked(self, annomi: Path, tmp_path: Path) -> None:
+        """--evaluate prints the headline scores and stores them in the manifest."""
+        out = tmp_path / "model"
+        result = CliRunner().invoke(
+            main, ["model", "train", "--annomi", str(annomi), "--out", str(out), "--evaluate"]
+        )
+        assert result.exit_code == 0, result.output
+        assert "Therapist behaviour macro-F1" in result.output
+        cv = load_classifier(out).manifest["cv"]
+        assert cv["folds"] == 5
+        assert 0 <= cv["behaviour_macro_f1"] <= 1
+
+    def test_it_gives_a_one_line_error_for_a_bad_path(self, tmp_path: Path) -> None:
+        """A path that does not exist: exit code 1, one line naming it."""
+        result = CliRunner().invoke(main, ["model", "train", "--annomi", str(tmp_path / "nowhere")])
+        assert result.exit_code == 1
+        assert "nowhere: no such file or folder" in _one_line_error(result.output)
+
+    def test_it_gives_a_one_line_error_for_a_file_that_is_not_annomi(self, tmp_path: Path) -> None:
+        """A CSV without AnnoMI's columns: exit code 1, the missing columns named."""
+        bad = tmp_path / "AnnoMI-simple.csv"
+        bad.write_text("a,b\n1,2\n", encoding="utf-8")
+        result = CliRunner().invoke(main, ["model", "train", "--annomi", str(bad)])
+        assert result.exit_code == 1
+        assert "missing columns" in _one_line_error(result.output)
+
+
+class TestEvaluate:
+    def test_it_writes_markdown_and_json_with_the_split(self, annomi: Path, tmp_path: Path) -> None:
+        """Results go to --results and its .json twin; the folds partition the transcripts."""
+        results = tmp_path / "out" / "scores.md"
+        result = CliRunner().invoke(
+            main,
+            ["model", "evaluate", "--annomi", str(annomi), "--folds", "3",
+             "--results", str(results)],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert "Client talk type macro-F1" in result.output
+        data = json.loads(results.with_suffix(".json").read_text(encoding="utf-8"))
+        folds = data["split"]["fold_transcripts"]
+        assert len(folds) == 3
+        assert sorted(i for f in folds for i in f) == sorted(str(t) for t in range(9))
+        assert "| annotated \\ predicted |" in results.read_text(encoding="utf-8")
+
+    def test_it_refuses_more_folds_than_transcripts(self, annomi: Path, tmp_path: Path) -> None:
+        """--folds 12 with 9 transcripts is a one-line error, exit code 1."""
+        result = CliRunner().invoke(
+            main,
+            ["model", "evaluate", "--annomi", str(annomi), "--folds", "12",
+             "--results", str(tmp_path / "r.md")],
+        )  # fmt: skip
+        assert result.exit_code == 1
+        assert "Cannot make 12 folds from 9 transcripts" in _one_line_error(result.output)

@@ -18,8 +18,10 @@ generalization. Neural Netw. 1992;5(2):241-259):
    utterances whose main behaviour is that kind. The SVM's C comes from a two-value grid, chosen
    by transcript-grouped cross-validation on the training transcripts only.
 2. A logistic regression reads the stage-1 scores of the utterance, of the same role's previous
-   utterance, of the other role's previous utterance and the mean of the role's scores so far,
-   so it can use how talk runs on (change talk tends to follow change talk). It is trained on
+   utterance and of the other role's previous utterance (for therapist utterances also the
+   running mean of their scores, split-turn flags and the hand features; see
+   :data:`~.stacking.RICH_CONTEXT`), so it can use how talk runs on (change talk tends to
+   follow change talk; a question tends to follow an answer). It is trained on
    *cross-fitted* stage-1 scores: every score comes from a model that never saw that
    transcript, as scores of new transcripts will. Offsets on its log-probabilities are tuned to
    maximise macro-F1 on the training transcripts. Its probability is the label's

@@ -37,6 +37,7 @@ __all__ = [
     "MAIN",
     "QUESTION",
     "REFLECTION",
+    "RICH_CONTEXT",
     "TALK_TYPE",
     "TASKS",
     "Decider",
@@ -198,14 +199,22 @@ class Session:
         return [j for j, r in enumerate(self.roles) if r is role]
 
 
+# Which roles' stage-2 model also reads the running mean, split-turn flags and hand features.
+# Fixed by comparing feature sets on AnnoMI's folds (reported in bench/results): they help the
+# therapist model (macro-F1 0.745 vs 0.735) and hurt the client one (0.492 vs 0.521).
+RICH_CONTEXT = {Role.THERAPIST: True, Role.CLIENT: False}
+
+
 def context_rows(
     session: Session, scores: Mapping[Role, np.ndarray], role: Role
 ) -> tuple[list[int], np.ndarray]:
     """Stage-2 features of ``role``'s utterances: own, previous same-role and previous
-    other-role stage-1 scores, the role's running mean, split-turn flags, hand features."""
+    other-role stage-1 scores; for :data:`RICH_CONTEXT` roles also the role's running mean,
+    split-turn flags and the hand features."""
     other = _OTHER_ROLE[role]
     k, k_other = scores[role].shape[1], scores[other].shape[1]
-    width = 5 * k + 2 + k_other + len(HAND_FEATURES)
+    rich = RICH_CONTEXT[role]
+    width = 2 * k + 1 + k_other + ((3 * k + 1 + len(HAND_FEATURES)) if rich else 0)
     last_same: int | None = None
     last_other: int | None = None
     total, count = np.zeros(k), 0
@@ -215,18 +224,17 @@ def context_rows(
             own = scores[role][j]
             prev = scores[role][last_same] if last_same is not None else np.zeros(k)
             prev_other = scores[other][last_other] if last_other is not None else np.zeros(k_other)
-            mean = total / count if count else np.zeros(k)
-            # A fragment of a turn split by an interruption usually carries that turn's label.
-            cont = float(
-                session.hand[j, _CONT] > 0
-                or (last_same is not None and session.hand[last_same, _CUT] > 0)
-            )
-            rows.append(
-                np.concatenate(
-                    [own, prev, [float(last_same is not None)], prev_other, mean, [cont],
-                     cont * prev, cont * own, session.hand[j]]
+            parts = [own, prev, [float(last_same is not None)], prev_other]
+            if rich:
+                mean = total / count if count else np.zeros(k)
+                # A fragment of a turn split by an interruption usually carries that turn's
+                # label.
+                cont = float(
+                    session.hand[j, _CONT] > 0
+                    or (last_same is not None and session.hand[last_same, _CUT] > 0)
                 )
-            )  # fmt: skip
+                parts += [mean, [cont], cont * prev, cont * own, session.hand[j]]
+            rows.append(np.concatenate(parts))
             positions.append(j)
             last_same, total, count = j, total + own, count + 1
         elif r is other:

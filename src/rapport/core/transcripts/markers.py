@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapport.core.transcripts.function_words import CATEGORIES, FUNCTION_WORDS
@@ -115,13 +115,28 @@ def talk_balance(conversation: Conversation) -> TalkBalance:
 # --- language style matching ------------------------------------------------------------------
 
 
+# Each function word's categories (by position in CATEGORIES), so counting is one dictionary
+# lookup per word instead of one set lookup per word and category.
+_CATEGORIES_OF: dict[str, tuple[int, ...]] = {}
+for _i, _category in enumerate(CATEGORIES):
+    for _word in FUNCTION_WORDS[_category]:
+        _CATEGORIES_OF[_word] = (*_CATEGORIES_OF.get(_word, ()), _i)
+
+
+def _category_counts(words: Iterable[str]) -> list[int]:
+    counts = [0] * len(CATEGORIES)
+    for w in words:
+        for i in _CATEGORIES_OF.get(w, ()):
+            counts[i] += 1
+    return counts
+
+
 def category_percentages(words: Sequence[str]) -> dict[str, float]:
     """Percentage (0-100) of ``words`` in each function-word category."""
     if not words:
         raise ValueError("Cannot compute function-word percentages of no words.")
-    return {
-        c: 100 * sum(1 for w in words if w in FUNCTION_WORDS[c]) / len(words) for c in CATEGORIES
-    }
+    counts = _category_counts(words)
+    return {c: 100 * n / len(words) for c, n in zip(CATEGORIES, counts, strict=True)}
 
 
 def _lsm(p1: float, p2: float) -> float:
@@ -172,9 +187,8 @@ def _prefix_counts(
     for u in utterances:
         tokens = u.words if u.role is role else ()
         words.append(words[-1] + len(tokens))
-        for totals, category in zip(per_category, CATEGORIES, strict=True):
-            members = FUNCTION_WORDS[category]
-            totals.append(totals[-1] + sum(1 for w in tokens if w in members))
+        for totals, n in zip(per_category, _category_counts(tokens), strict=True):
+            totals.append(totals[-1] + n)
     return words, per_category
 
 

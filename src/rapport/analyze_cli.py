@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import os
 import sys
 from collections import deque
@@ -309,8 +310,13 @@ def run_jobs(jobs: Iterable[Job], n_jobs: int, choice: ModelChoice) -> Iterator[
         yield from map(analyse_job, jobs)
         return
     pending: deque[tuple[Job, Future[Outcome]]] = deque()
+    # "spawn": forking a process that already runs threads (BLAS, Django) can deadlock the
+    # child; fresh interpreters cost a second of imports each, once per worker.
     with ProcessPoolExecutor(
-        max_workers=n_jobs, initializer=_init_worker, initargs=(choice,)
+        max_workers=n_jobs,
+        initializer=_init_worker,
+        initargs=(choice,),
+        mp_context=multiprocessing.get_context("spawn"),
     ) as pool:
         for job in jobs:
             pending.append((job, pool.submit(analyse_job, job)))

@@ -29,7 +29,6 @@ Results go to a Markdown file and a JSON twin::
 from __future__ import annotations
 
 import gc
-import importlib.util
 import json
 import os
 import platform
@@ -56,12 +55,15 @@ from rapport.core.transcripts import (
     Corpus,
     Role,
     Utterance,
+    classifiers,
     language_style_matching,
     lsm_rolling,
     read_annomi,
     response_latencies,
+    rupture_markers,
     talk_balance,
 )
+from rapport.core.transcripts.affect import affect
 from rapport.core.transcripts.analysis import LSM_WINDOW, LabelSource, analyse
 from rapport.core.transcripts.function_words import FUNCTION_WORDS
 from rapport.core.transcripts.model import WORD_RE
@@ -160,21 +162,13 @@ def best_of(repeats: int, work: Callable[[], Any]) -> list[float]:
     return runs
 
 
-def _optional(module: str) -> Any:
-    """A transcript module other work may not have landed yet, or None."""
-    name = f"rapport.core.transcripts.{module}"
-    return importlib.import_module(name) if importlib.util.find_spec(name) else None
-
-
 def lexical_markers(conversation: Conversation) -> None:
     """Every marker that needs no model and no sentiment lexicon."""
     talk_balance(conversation)
     response_latencies(conversation)
     language_style_matching(conversation)
     lsm_rolling(conversation, LSM_WINDOW)
-    ruptures = _optional("ruptures")
-    if ruptures is not None:
-        ruptures.rupture_markers(conversation)
+    rupture_markers(conversation)
 
 
 @dataclass
@@ -184,31 +178,28 @@ class LexicalResult:
     minutes: float
     source: str
     lexical: list[float]
-    affect: list[float] | None
+    affect: list[float]
     analyse_all: list[float]
     parts: dict[str, float]
 
 
 def measure_lexical(corpus: Corpus | None, repeats: int) -> LexicalResult:
     session = build_session(corpus)
-    affect = _optional("affect")
-    ruptures = _optional("ruptures")
     parts = {
         "talk balance + latencies": min(
             best_of(repeats, lambda: (talk_balance(session), response_latencies(session)))
         ),
         "session LSM": min(best_of(repeats, lambda: language_style_matching(session))),
         "rolling LSM": min(best_of(repeats, lambda: lsm_rolling(session, LSM_WINDOW))),
+        "rupture markers": min(best_of(repeats, lambda: rupture_markers(session))),
     }
-    if ruptures is not None:
-        parts["rupture markers"] = min(best_of(repeats, lambda: ruptures.rupture_markers(session)))
     return LexicalResult(
         words=sum(len(u.text.split()) for u in session),
         utterances=len(session),
         minutes=(session.utterances[-1].end or 0) / 60,
         source="AnnoMI utterances in file order" if corpus else "project-written sentences",
         lexical=best_of(repeats, lambda: lexical_markers(session)),
-        affect=best_of(repeats, lambda: affect.affect(session)) if affect else None,
+        affect=best_of(repeats, lambda: affect(session)),
         analyse_all=best_of(repeats, lambda: analyse(session)),
         parts=parts,
     )
@@ -227,28 +218,20 @@ class CorpusResult:
     keys: list[str]
 
 
-def _labeller(corpus: Corpus, model_dir: Path | None) -> tuple[LabelSource | None, str, float]:
+def _labeller(corpus: Corpus, model_dir: Path | None) -> tuple[LabelSource, str, float]:
     """The trained classifier, a description, and the seconds training took (not part of the
     timing): the one in ``model_dir``; else the default model ``rapport model train`` saved;
-    else one trained here on the corpus, when the classifier module offers a training function.
+    else one trained here on the corpus.
     """
-    classifiers = _optional("classifiers")
-    if classifiers is None:
-        return None, "none (rapport.core.transcripts.classifiers is not available yet)", 0.0
-    from rapport.analyze_cli import _as_labeller  # noqa: PLC0415
-
     if model_dir is not None:
-        return _as_labeller(classifiers.load_classifier(model_dir)), f"loaded from {model_dir}", 0.0
+        return classifiers.load_classifier(model_dir).predict, f"loaded from {model_dir}", 0.0
     default = classifiers.load_default_classifier()
     if default is not None:
-        return _as_labeller(default), "the default model saved by `rapport model train`", 0.0
-    train = getattr(classifiers, "train_classifier", None) or getattr(classifiers, "train", None)
-    if train is None:
-        return None, "none (no trained model, and no training function to call)", 0.0
+        return default.predict, "the default model saved by `rapport model train`", 0.0
     started = time.perf_counter()
-    model = train(corpus)
+    model = classifiers.train(corpus)
     seconds = time.perf_counter() - started
-    return _as_labeller(model), "trained in this run on the same transcripts", seconds
+    return model.predict, "trained in this run on the same transcripts", seconds
 
 
 def measure_corpus(corpus: Corpus, repeats: int, model_dir: Path | None) -> CorpusResult:
@@ -483,11 +466,10 @@ def _lexical_section(lex: LexicalResult) -> list[str]:
         f"< {TARGET_LEXICAL_MS:.0f} ms | {_verdict(1000 * best < TARGET_LEXICAL_MS)} |",
     ]
     lines += [f"| … {name} | {_ms(s)} | | | |" for name, s in lex.parts.items()]
-    if lex.affect is not None:
-        lines.append(
-            f"| Affect (VADER, every utterance; timed separately) | {_ms(min(lex.affect))} | "
-            f"{_ms(statistics.median(lex.affect))} | | |"
-        )
+    lines.append(
+        f"| Affect (VADER, every utterance; timed separately) | {_ms(min(lex.affect))} | "
+        f"{_ms(statistics.median(lex.affect))} | | |"
+    )
     lines.append(
         f"| `analyse()` without a model (everything the session report holds) | "
         f"{_ms(min(lex.analyse_all))} | {_ms(statistics.median(lex.analyse_all))} | | |"

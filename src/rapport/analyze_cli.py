@@ -199,14 +199,6 @@ class ModelChoice:
     path: Path | None = None
 
 
-def _as_labeller(model: Any) -> LabelSource:
-    if hasattr(model, "predict") and callable(model.predict):
-        return model.predict  # type: ignore[no-any-return]
-    if callable(model):
-        return model  # type: ignore[no-any-return]
-    raise BatchError(f"The loaded classifier ({type(model).__name__}) cannot label utterances.")
-
-
 def load_labeller(choice: ModelChoice) -> LabelSource | None:
     """The classifier ``choice`` names, or None (no model wanted, or none trained yet).
 
@@ -214,27 +206,19 @@ def load_labeller(choice: ModelChoice) -> LabelSource | None:
     """
     if choice.kind == "none":
         return None
-    try:
-        # Imported here: the classifier module (scikit-learn) is heavy and optional.
-        from rapport.core.transcripts import classifiers  # noqa: PLC0415
-    except ImportError:
-        if choice.kind == "dir":
-            raise BatchError(
-                "--model: this installation has no transcript classifiers module."
-            ) from None
-        return None
+    # Imported here: scikit-learn is heavy, and `rapport analyze --no-model` never needs it.
+    from rapport.core.transcripts import classifiers  # noqa: PLC0415
+
     if choice.kind == "dir":
         try:
-            return _as_labeller(classifiers.load_classifier(choice.path))
-        except BatchError:
-            raise
+            return classifiers.load_classifier(choice.path).predict
         except Exception as exc:  # any failure to load is the same user error
             raise BatchError(f"--model {choice.path}: cannot load a classifier ({exc}).") from None
     try:
         model = classifiers.load_default_classifier()
     except Exception:  # a broken default model must not stop lexical markers
         return None
-    return None if model is None else _as_labeller(model)
+    return None if model is None else model.predict
 
 
 # --- running the jobs -------------------------------------------------------------------------

@@ -377,12 +377,6 @@ class TestDefaultLabelling:
         module.load_default_classifier = loader  # type: ignore[attr-defined]
         monkeypatch.setitem(sys.modules, "rapport.core.transcripts.classifiers", module)
 
-    def test_it_uses_no_labels_without_the_module(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """An installation without the classifier module falls back to lexical markers."""
-        # None in sys.modules makes the import fail as if the module were not installed.
-        monkeypatch.setitem(sys.modules, "rapport.core.transcripts.classifiers", None)
-        assert _real_default_labelling() == services.Labelling(None, None)
-
     def test_it_uses_no_labels_without_a_trained_model(
         self, monkeypatch: pytest.MonkeyPatch
     ) -> None:

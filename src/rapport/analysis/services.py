@@ -80,15 +80,12 @@ def _model_info(classifier: object) -> dict[str, Any]:
 def default_labelling() -> Labelling:
     """The locally trained utterance classifier, if one exists; else lexical markers only.
 
-    The classifier module is optional (and trained models are never shipped), so its absence,
-    no trained model, or an unreadable one all mean "no labels" rather than a failed upload.
+    Trained models are never shipped, so no trained model, or an unreadable one, means "no
+    labels" rather than a failed upload.
     """
-    try:
-        from rapport.core.transcripts.classifiers import (  # noqa: PLC0415 (optional module)
-            load_default_classifier,
-        )
-    except ImportError:
-        return Labelling(None, None)
+    # Imported here: scikit-learn is heavy, and only an upload needs it.
+    from rapport.core.transcripts.classifiers import load_default_classifier  # noqa: PLC0415
+
     try:
         classifier = load_default_classifier()
     except (ValueError, OSError):

@@ -1,9 +1,10 @@
-"""Shared fixtures: fast password hashing and the named test people."""
+"""Shared fixtures: fast password hashing, the named test people, and the AnnoMI data."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,22 @@ class People:
 @pytest.fixture
 def people(db: None, factory: Factory) -> People:
     return People(factory)
+
+
+# AnnoMI is read at run time from beside the repository (../shared/data/annomi), never copied
+# into it; a clone without it skips the tests that need it.
+ANNOMI_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "annomi"
+
+
+@pytest.fixture(scope="session")
+def annomi_dir() -> Path:
+    """The AnnoMI folder (``AnnoMI-simple.csv``, perhaps ``AnnoMI-full.csv``)."""
+    if not (ANNOMI_DIR / "AnnoMI-simple.csv").is_file():
+        pytest.skip(f"AnnoMI is not present at {ANNOMI_DIR}; download it to run this test.")
+    return ANNOMI_DIR
+
+
+@pytest.fixture(scope="session")
+def annomi_path(annomi_dir: Path) -> Path:
+    """AnnoMI's main-label file, ``AnnoMI-simple.csv``."""
+    return annomi_dir / "AnnoMI-simple.csv"

@@ -49,8 +49,6 @@ VTT = """WEBVTT
 <v Sam>Yes. I lie awake and I think about everything I have to do.
 """
 
-ANNOMI = Path(__file__).parents[2].parent / "shared" / "data" / "annomi" / "AnnoMI-simple.csv"
-
 
 def _run(*args: str) -> Result:
     return CliRunner().invoke(main, ["analyze", *args])
@@ -415,13 +413,6 @@ class TestHtmlReports:
         assert "make setup" not in index  # the index has no charts to miss
         page = (folder / "a.txt.html").read_text(encoding="utf-8")
         assert "It sounds like work is weighing on you." in page
-
-
-@pytest.fixture(scope="module")
-def annomi_path() -> Path:
-    if not ANNOMI.is_file():
-        pytest.skip(f"AnnoMI is not present at {ANNOMI}; download it to run this test.")
-    return ANNOMI
 
 
 def test_it_analyses_the_annomi_development_set_end_to_end(

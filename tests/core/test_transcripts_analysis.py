@@ -7,14 +7,11 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
-
 from rapport.core.transcripts.analysis import SCHEMA_VERSION, analyse
 from rapport.core.transcripts.annomi import read_annomi
 from rapport.core.transcripts.labels import Behaviour, QuestionKind, TalkType, UtteranceLabels
 from rapport.core.transcripts.model import Conversation, Role, Utterance
 
-ANNOMI = Path(__file__).parents[2].parent / "shared" / "data" / "annomi" / "AnnoMI-simple.csv"
 T, C = Role.THERAPIST, Role.CLIENT
 
 SESSION = Conversation(
@@ -144,11 +141,9 @@ class TestToDict:
         assert d["utterances"][0]["confidence"] == 0.9
 
 
-def test_it_analyses_every_annomi_session() -> None:
+def test_it_analyses_every_annomi_session(annomi_path: Path) -> None:
     """Every AnnoMI transcript analyses to JSON with annotation labels and an MI summary."""
-    if not ANNOMI.is_file():
-        pytest.skip(f"AnnoMI is not present at {ANNOMI}.")
-    for c in read_annomi(ANNOMI):
+    for c in read_annomi(annomi_path):
         a = analyse(c)
         assert a.labels_from == "annotations"
         assert a.mi is not None

@@ -10,14 +10,6 @@ import pytest
 from rapport.core.transcripts import Role, TranscriptError, language_style_matching, read_annomi
 
 # tests/core/this_file -> parents[2] is the repository root (/work/main); the data sits beside it.
-ANNOMI = Path(__file__).parents[2].parent / "shared" / "data" / "annomi" / "AnnoMI-simple.csv"
-
-
-@pytest.fixture(scope="module")
-def annomi_path() -> Path:
-    if not ANNOMI.is_file():
-        pytest.skip(f"AnnoMI is not present at {ANNOMI}; download it to run this test.")
-    return ANNOMI
 
 
 class TestReadAnnomi:

@@ -44,8 +44,6 @@ from rapport.core.transcripts.quality import (
 from rapport.core.transcripts.stacking import macro_f1
 from tests.core.mi_corpus import synthetic_corpus
 
-ANNOMI_DIR = Path(__file__).parents[2].parent / "shared" / "data" / "annomi"
-
 
 @pytest.fixture(scope="module")
 def corpus() -> Corpus:
@@ -356,11 +354,9 @@ class TestHelpers:
 
 
 @pytest.fixture(scope="module")
-def annomi_report() -> EvaluationReport:
+def annomi_report(annomi_dir: Path) -> EvaluationReport:
     """One 5-fold evaluation on AnnoMI, shared by the checks below (about a minute)."""
-    if not (ANNOMI_DIR / "AnnoMI-simple.csv").is_file():
-        pytest.skip(f"AnnoMI is not present at {ANNOMI_DIR}; download it to run this test.")
-    files = find_annomi(ANNOMI_DIR)
+    files = find_annomi(annomi_dir)
     return cross_validate(read_annomi(files.simple, full=files.full), folds=5, seed=2026)
 
 

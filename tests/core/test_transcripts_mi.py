@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import statistics
-from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -19,8 +17,6 @@ from rapport.core.transcripts.labels import (
     labels_from_annotations,
 )
 from rapport.core.transcripts.mi import BENCHMARKS, Benchmark, MiSummary, mi_benchmarks, mi_summary
-
-ANNOMI = Path(__file__).parents[2].parent / "shared" / "data" / "annomi" / "AnnoMI-simple.csv"
 
 R, Q, IN, OT = Behaviour.REFLECTION, Behaviour.QUESTION, Behaviour.INPUT, Behaviour.OTHER
 
@@ -147,61 +143,22 @@ class TestBenchmarks:
         assert Benchmark("x", 1, 2, "s").level(3) == "good"
 
 
-def _labels_from_full_annomi(path: Path) -> dict[str, tuple[str, list[UtteranceLabels]]]:
-    """Per transcript: its quality and labels with subtypes, from AnnoMI-full.csv.
-
-    The full file has one row per utterance and annotator (ten annotators for a reliability
-    subset); each field takes its most common value, so ties go to the first annotator.
-    """
-    rows: dict[tuple[str, int], list[dict[str, str]]] = defaultdict(list)
-    quality: dict[str, str] = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            rows[row["transcript_id"], int(row["utterance_id"])].append(row)
-            quality[row["transcript_id"]] = row["mi_quality"]
-
-    def vote(group: list[dict[str, str]], column: str) -> str | None:
-        values = [r[column] for r in group if r[column] not in {"", "n/a"}]
-        return Counter(values).most_common(1)[0][0] if values else None
-
-    found: dict[str, tuple[str, list[UtteranceLabels]]] = {}
-    for (tid, uid), group in sorted(rows.items()):
-        behaviour, reflection, question, talk = (
-            vote(group, c)
-            for c in (
-                "main_therapist_behaviour",
-                "reflection_subtype",
-                "question_subtype",
-                "client_talk_type",
-            )
-        )
-        found.setdefault(tid, (quality[tid], []))[1].append(
-            UtteranceLabels(
-                uid,
-                behaviour=Behaviour(behaviour) if behaviour else None,
-                reflection=ReflectionKind(reflection) if reflection else None,
-                question=QuestionKind(question) if question else None,
-                talk_type=TalkType(talk) if talk else None,
-            )
-        )
-    return found
-
-
-def test_it_finds_higher_miti_ratios_in_high_quality_annomi_sessions() -> None:
+def test_it_finds_higher_miti_ratios_in_high_quality_annomi_sessions(annomi_dir: Path) -> None:
     """AnnoMI annotations: high-quality sessions have a higher mean R:Q and a higher mean
     % complex reflections than low-quality ones."""
-    full = ANNOMI.with_name("AnnoMI-full.csv")
-    if not ANNOMI.is_file() or not full.is_file():
-        pytest.skip(f"AnnoMI is not present at {ANNOMI.parent}.")
+    full = annomi_dir / "AnnoMI-full.csv"
+    if not full.is_file():
+        pytest.skip(f"AnnoMI-full.csv is not present at {annomi_dir}.")
     rq: dict[str, list[float]] = {"high": [], "low": []}
-    for c in read_annomi(ANNOMI):
-        s = mi_summary(labels_from_annotations(c))
-        if s is not None and s.reflection_to_question is not None:
-            rq[c.meta["mi_quality"]].append(s.reflection_to_question)
     complex_: dict[str, list[float]] = {"high": [], "low": []}
-    for quality, labels in _labels_from_full_annomi(full).values():
-        s = mi_summary(labels)
-        if s is not None and s.percent_complex_reflections is not None:
-            complex_[quality].append(s.percent_complex_reflections)
+    # The full file adds the annotators' majority subtypes, which % complex reflections needs.
+    for c in read_annomi(annomi_dir / "AnnoMI-simple.csv", full=full):
+        s = mi_summary(labels_from_annotations(c))
+        if s is None:
+            continue
+        if s.reflection_to_question is not None:
+            rq[c.meta["mi_quality"]].append(s.reflection_to_question)
+        if s.percent_complex_reflections is not None:
+            complex_[c.meta["mi_quality"]].append(s.percent_complex_reflections)
     assert statistics.fmean(rq["high"]) > statistics.fmean(rq["low"])
     assert statistics.fmean(complex_["high"]) > statistics.fmean(complex_["low"])

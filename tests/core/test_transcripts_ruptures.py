@@ -25,7 +25,6 @@ from rapport.core.transcripts.ruptures import (
     rupture_markers,
 )
 
-ANNOMI = Path(__file__).parents[2].parent / "shared" / "data" / "annomi" / "AnnoMI-simple.csv"
 T, C = Role.THERAPIST, Role.CLIENT
 
 
@@ -289,16 +288,14 @@ class TestRuptureMarkers:
         assert rupture_markers(_conv()) == ()
 
 
-def test_it_reports_rupture_rates_in_annomi_by_quality() -> None:
+def test_it_reports_rupture_rates_in_annomi_by_quality(annomi_path: Path) -> None:
     """AnnoMI: markers are rare (under 5 per 100 client utterances) in every quality group.
 
     Whether low-quality sessions have more is reported by the markers helper, not asserted:
     the phrase lists were written from the 3RS descriptions, not fitted to AnnoMI.
     """
-    if not ANNOMI.is_file():
-        pytest.skip(f"AnnoMI is not present at {ANNOMI}.")
     rates: dict[str, list[float]] = {"high": [], "low": []}
-    for c in read_annomi(ANNOMI):
+    for c in read_annomi(annomi_path):
         found = rupture_markers(c, labels_from_annotations(c))
         rates[c.meta["mi_quality"]].append(100 * len(found) / len(c.by_role(C)))
         assert all(c.utterances[m.index].role is C for m in found)

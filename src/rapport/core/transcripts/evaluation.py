@@ -32,6 +32,7 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, r
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from rapport.core.transcripts.classifiers import TASKS, train
+from rapport.core.transcripts.embeddings import CachingEncoder, Encoder
 from rapport.core.transcripts.labels import UtteranceLabels, labels_from_annotations
 from rapport.core.transcripts.mi import mi_summary
 from rapport.core.transcripts.model import Corpus
@@ -156,6 +157,7 @@ class EvaluationReport:
     quality: QualityResult | None
     summary_agreement: dict[str, dict[str, float | int | None]]
     timing: dict[str, float]
+    embedding: dict[str, str] | None = None
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def headline(self) -> dict[str, float | int | None]:
@@ -189,6 +191,7 @@ class EvaluationReport:
         return {
             "created": self.created,
             "sklearn_version": sklearn.__version__,
+            "embedding": self.embedding,
             "dataset": self.dataset,
             "split": {
                 "unit": "transcript",
@@ -272,6 +275,17 @@ def _agreement(
     return found
 
 
+def _embedded_once(encoder: Encoder | None, corpus: Corpus) -> tuple[Encoder | None, float]:
+    """A caching wrapper of ``encoder`` that has embedded every utterance, and the seconds that
+    took (None and 0 without an encoder)."""
+    if encoder is None:
+        return None, 0.0
+    started = time.perf_counter()
+    cached = encoder if isinstance(encoder, CachingEncoder) else CachingEncoder(encoder)
+    cached.warm(u.text for c in corpus for u in c)
+    return cached, time.perf_counter() - started
+
+
 def cross_validate(
     corpus: Corpus,
     *,
@@ -279,13 +293,16 @@ def cross_validate(
     seed: int = 2026,
     dataset: Sequence[Path] = (),
     on_fold: Callable[[int], None] | None = None,
+    encoder: Encoder | None = None,
 ) -> EvaluationReport:
     """Cross-validate :func:`~.classifiers.train` on ``corpus`` over transcript-level folds.
 
     ``on_fold(k)`` is called after fold ``k`` (for a progress bar); ``dataset`` names the files
-    for the report.
+    for the report. With an ``encoder`` the models read sentence embeddings too; each text is
+    embedded once for all folds (an embedding does not depend on the training data).
     """
     fold_ids = transcript_folds(corpus, folds, seed)
+    encoder, embed_seconds = _embedded_once(encoder, corpus)
     counts = Counter(str(session_quality(c)) for c in corpus)
     stratified = len(counts) > 1 and "None" not in counts and min(counts.values()) >= folds
     by_id = {c.id: c for c in corpus}
@@ -297,7 +314,7 @@ def cross_validate(
         held = [by_id[i] for i in held_ids]
         train_corpus = Corpus(c for c in corpus if c.id not in set(held_ids))
         started = time.perf_counter()
-        model = train(train_corpus, seed=seed)
+        model = train(train_corpus, seed=seed, encoder=encoder)
         train_seconds.append(time.perf_counter() - started)
         for task in TASKS:
             pairs[task.name].append([])
@@ -361,7 +378,10 @@ def cross_validate(
             "predict_ms_per_transcript_mean": round(statistics.fmean(predict_ms), 2)
             if predict_ms
             else 0.0,
+            # Embedding every text once, before the folds (their predict times exclude it).
+            "embed_seconds_all_texts": round(embed_seconds, 2),
         },
+        embedding=None if encoder is None else encoder.describe(),
     )
 
 

@@ -7,11 +7,16 @@ first or last sentence opens with a wh-word or an auxiliary (the surface form of
 its length, how far into the session it comes, and whether it is a fragment of a turn split by an
 interruption (AnnoMI marks those with a leading or trailing dash).
 
-This is the classic recipe of lexical MI-code classifiers (Atkins DC, Steyvers M, Imel ZE,
+Optionally each utterance's sentence embedding is added (:mod:`.embeddings`, all-MiniLM-L6-v2):
+it carries meaning that a paraphrase keeps and n-grams lose ("so you're fed up" and "it sounds
+like you've had enough" share no words), which lifts the therapist-behaviour model (see
+``bench/results/transcript_models.md``).
+
+The lexical part is the classic recipe of MI-code classifiers (Atkins DC, Steyvers M, Imel ZE,
 Smyth P. Scaling up the evaluation of psychotherapy: evaluating motivational interviewing
 fidelity via statistical text classification. Implement Sci. 2014;9:49), built with
 scikit-learn (Pedregosa F, et al. Scikit-learn: Machine Learning in Python. J Mach Learn Res.
-2011;12:2825-2830). No embedding model is needed.
+2011;12:2825-2830), and needs no embedding model.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from rapport.core.transcripts.embeddings import DIMENSIONS, Encoder
 from rapport.core.transcripts.model import Conversation, tokenize
 
 __all__ = [
@@ -33,7 +39,7 @@ __all__ = [
     "HAND_FEATURES",
     "WH_WORDS",
     "Context",
-    "LexicalFeatures",
+    "UtteranceFeatures",
     "contexts",
     "hand_features",
 ]
@@ -125,17 +131,36 @@ def _vectoriser(analyzer: str, ngrams: tuple[int, int], documents: int) -> Tfidf
     )
 
 
-class LexicalFeatures:
+class UtteranceFeatures:
     """Fits the TF-IDF vocabularies on training utterances; turns contexts into a sparse matrix.
 
     Columns: word 1-2-grams of the utterance, character 2-5-grams of the utterance, word
-    1-2-grams of the previous utterance, then :data:`HAND_FEATURES`.
+    1-2-grams of the previous utterance, :data:`HAND_FEATURES`, then, when built with an
+    ``encoder``, the utterance's embedding. The encoder is not pickled with the features (it
+    is a 90 MB model that its own package ships): after loading, :meth:`attach` it again.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, encoder: Encoder | None = None) -> None:
         self._blocks: list[tuple[str, Any]] = []
+        self.encoder = encoder
+        self.embedding: dict[str, str] | None = None if encoder is None else encoder.describe()
 
-    def fit(self, items: Sequence[Context]) -> LexicalFeatures:
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_blocks": self._blocks, "embedding": self.embedding}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._blocks, self.embedding, self.encoder = state["_blocks"], state["embedding"], None
+
+    def attach(self, encoder: Encoder) -> None:
+        """Give loaded features their encoder back; it must be the one they were fitted with."""
+        if encoder.describe() != self.embedding:
+            raise ValueError(
+                f"These features were fitted with the embedding model {self.embedding}, "
+                f"not {encoder.describe()}."
+            )
+        self.encoder = encoder
+
+    def fit(self, items: Sequence[Context]) -> UtteranceFeatures:
         """Learn the vocabularies of ``items`` (a block whose vocabulary is empty is left out)."""
         n = len(items)
         specs = (
@@ -157,9 +182,14 @@ class LexicalFeatures:
         parts = [v.transform([getattr(c, field) for c in items]) for field, v in self._blocks]
         hand = np.array([hand_features(c) for c in items], dtype=np.float32)
         parts.append(sparse.csr_matrix(hand.reshape(len(items), len(HAND_FEATURES))))
+        if self.embedding is not None:
+            if self.encoder is None:
+                raise ValueError("These features need their embedding model: attach() it first.")
+            parts.append(sparse.csr_matrix(self.encoder.encode([c.text for c in items])))
         return sparse.csr_matrix(sparse.hstack(parts, format="csr"))
 
     @property
     def size(self) -> int:
         """Number of columns :meth:`transform` returns."""
-        return sum(len(v.vocabulary_) for _, v in self._blocks) + len(HAND_FEATURES)
+        lexical = sum(len(v.vocabulary_) for _, v in self._blocks) + len(HAND_FEATURES)
+        return lexical + (DIMENSIONS if self.embedding is not None else 0)

@@ -1,7 +1,9 @@
 """How fast are the transcript markers, and does a batch stay flat in memory? (Benchmark.)
 
-Four measurements, all on one core, each the best of several runs (``--lexical-repeats`` for
-the one-session timings, ``--repeats`` for the rest; issue "Session analysis"):
+Four measurements, all on one core (but for the optional embedding encoder's matrix products,
+which NumPy's BLAS may spread over the CPUs), each the best of several runs
+(``--lexical-repeats`` for the one-session timings, ``--repeats`` for the rest; issue "Session
+analysis"):
 
 1. **Lexical markers of a one-hour session** (target < 50 ms): talk balance, response
    latencies, session LSM, rolling LSM and rupture markers on a ~9,000-word session built
@@ -10,7 +12,8 @@ the one-session timings, ``--repeats`` for the rest; issue "Session analysis"):
 2. **The AnnoMI development set** (99 transcripts, target < 10 s) through
    :func:`rapport.core.transcripts.analysis.analyse` with every marker and the trained
    classifier (trained here before the timing, or loaded from ``--model``); only the analysis is
-   timed.
+   timed. Then once more with a classifier that reads sentence embeddings (when installed), to
+   show what they cost.
 3. **Memory flat in the number of files**: ``rapport analyze``'s batch code path
    (:func:`rapport.analyze_cli.run_batch` with the JSON and HTML writers) over N generated
    transcript files, each N in a fresh process: peak RSS growth over a warmed-up baseline, and
@@ -404,7 +407,14 @@ def measure_convokit(corpus: Corpus, repeats: int, python: Path) -> dict[str, An
     if answer.returncode != 0:
         result["skipped"] = f"ConvoKit side failed: {answer.stderr.strip()[-500:]}"
         return result
-    theirs = json.loads(answer.stdout)
+    try:
+        theirs = json.loads(answer.stdout)
+    except json.JSONDecodeError:  # e.g. the side was killed mid-write: report, don't crash
+        result["skipped"] = (
+            f"ConvoKit side gave no JSON (exit {answer.returncode}): "
+            f"{(answer.stderr or answer.stdout).strip()[-500:] or 'no output'}"
+        )
+        return result
     result["convokit"] = {k: v for k, v in theirs.items() if k not in {"coordination", "lsm"}}
     ids = [c.id for c in conversations]
     lsm_pairs = [(ours[i], theirs["lsm"][i]) for i in ids if theirs["lsm"].get(i) is not None]
@@ -463,10 +473,18 @@ def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def _blas_threads() -> int:
+    """Threads NumPy's BLAS may use (the one part of the benchmark that is not one core)."""
+    from threadpoolctl import threadpool_info  # noqa: PLC0415 - scikit-learn's dependency
+
+    return max((pool["num_threads"] for pool in threadpool_info()), default=1)
+
+
 def _machine() -> str:
     return (
         f"Machine: {platform.platform()}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs visible (timings use one). Rapport commit {_git_commit()}; "
+        f"{os.cpu_count()} CPUs visible (timings use one, but for the embedding encoder's "
+        f"BLAS). Rapport commit {_git_commit()}; "
         f"vaderSentiment {version('vaderSentiment')}, scikit-learn {version('scikit-learn')}."
     )
 
@@ -654,7 +672,8 @@ def _report(
             *_corpus_section(
                 embedded,
                 "2b. The same with the optional embedding classifier (the target is for the "
-                "lexical one above; this says what embeddings cost)",
+                f"lexical one above; this says what embeddings cost; NumPy's BLAS may use "
+                f"{_blas_threads()} threads for the encoder's matrix products)",
             ),
             *_memory_section(memory, memory_words),
             *_convokit_section(convokit),

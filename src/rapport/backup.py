@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -35,6 +34,7 @@ from django.db import connection, connections  # type: ignore[import-untyped]
 from django.db.migrations.loader import MigrationLoader  # type: ignore[import-untyped]
 from psycopg import sql
 
+from rapport.core.digests import file_sha256
 from rapport.envvars import env
 
 FORMAT = "rapport-backup"
@@ -156,14 +156,6 @@ class Manifest:
 def manifest_path(backup: Path) -> Path:
     """The manifest that belongs to ``backup``: ``<backup file name>.manifest.json``."""
     return backup.with_name(backup.name + MANIFEST_SUFFIX)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def utc_now() -> dt.datetime:
@@ -503,7 +495,7 @@ def create_backup(
         manifest = Manifest(
             engine=engine,
             created_at=when.isoformat().replace("+00:00", "Z"),
-            sha256=sha256_file(partial),
+            sha256=file_sha256(partial),
             size_bytes=partial.stat().st_size,
             backup_file=target.name,
             migrations=migrations,
@@ -534,7 +526,7 @@ def _check_file(path: Path) -> Manifest:
     if not path.is_file():
         raise BackupError(f"backup file {path} does not exist")
     manifest = Manifest.read(manifest_path(path))
-    if sha256_file(path) != manifest.sha256:
+    if file_sha256(path) != manifest.sha256:
         raise BackupError(
             f"checksum mismatch: {path} is not the file its manifest describes "
             "(damaged or changed since the backup); refusing it"
@@ -648,7 +640,7 @@ def _sqlite_restore(plan: RestorePlan) -> RestoreResult:
     _private_file(staged)
     try:
         shutil.copyfile(plan.backup.path, staged)
-        if sha256_file(staged) != plan.backup.manifest.sha256:
+        if file_sha256(staged) != plan.backup.manifest.sha256:
             raise BackupError(f"{plan.backup.path} changed while it was being restored")
         _sqlite_integrity(staged)
         result.saved_current = _keep_current_sqlite(target, result.notes)

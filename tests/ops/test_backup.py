@@ -28,6 +28,7 @@ from psycopg import sql
 
 from rapport import backup as ops
 from rapport.cli import main
+from rapport.core.digests import file_sha256
 
 ADMIN_URL = os.environ.get(
     "RAPPORT_TEST_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"
@@ -185,7 +186,7 @@ def test_sqlite_round_trip_through_the_cli(seeded_sqlite: Path, tmp_path: Path) 
     assert manifest["engine"] == "sqlite"
     assert manifest["format_version"] == ops.FORMAT_VERSION
     assert manifest["created_at"].endswith("Z")
-    assert manifest["sha256"] == ops.sha256_file(backup)
+    assert manifest["sha256"] == file_sha256(backup)
     assert manifest["migrations"] == ops.code_migration_state()[0]
     assert manifest["row_counts"] == {
         table: len(rows) for table, rows in before.items() if not table.startswith("sqlite_")
@@ -370,7 +371,7 @@ def test_pg_restore_errors_and_missing_tools_are_one_clear_line(
     manifest = ops.Manifest(
         engine=ops.POSTGRESQL,
         created_at="2026-01-01T00:00:00Z",
-        sha256=ops.sha256_file(dump),
+        sha256=file_sha256(dump),
         size_bytes=dump.stat().st_size,
         backup_file=dump.name,
         migrations={},
@@ -430,7 +431,7 @@ def test_postgres_round_trip_through_the_cli(throwaway_postgres: str, tmp_path: 
     backup = _only_backup(tmp_path, ".pgdump")
     manifest = ops.Manifest.read(ops.manifest_path(backup))
     assert manifest.engine == "postgresql"
-    assert manifest.sha256 == ops.sha256_file(backup)
+    assert manifest.sha256 == file_sha256(backup)
     assert manifest.row_counts == {
         table: len(rows) for table, rows in before.items() if not table.startswith("<")
     }

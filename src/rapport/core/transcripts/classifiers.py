@@ -57,6 +57,7 @@ import joblib
 import numpy as np
 import sklearn
 
+from rapport.core.digests import file_sha256
 from rapport.core.transcripts.embeddings import EmbeddingsUnavailable, Encoder, load_encoder
 from rapport.core.transcripts.features import UtteranceFeatures, contexts
 from rapport.core.transcripts.labels import UtteranceLabels, labels_from_annotations
@@ -201,19 +202,11 @@ class UtteranceClassifier:
         partial = directory / f"{ARTEFACT_FILE}.partial"
         joblib.dump(self._bundle, partial, compress=3)
         os.replace(partial, artefact)  # a crash mid-write never leaves a half artefact
-        self.manifest |= {"artefact": ARTEFACT_FILE, "artefact_sha256": _sha256(artefact)}
+        self.manifest |= {"artefact": ARTEFACT_FILE, "artefact_sha256": file_sha256(artefact)}
         text = json.dumps(self.manifest, indent=2, sort_keys=True)
         partial_manifest = directory / f"{MANIFEST_FILE}.partial"
         partial_manifest.write_text(text + "\n", encoding="utf-8")
         os.replace(partial_manifest, directory / MANIFEST_FILE)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _corpus_digest(corpus: Corpus) -> str:
@@ -350,7 +343,7 @@ def _fit_quality(
 def _manifest(
     corpus: Corpus, bundle: _Bundle, dataset: Sequence[Path], seed: int, notes: dict[str, Any]
 ) -> dict[str, Any]:
-    files = [{"name": p.name, "sha256": _sha256(p)} for p in dataset]
+    files = [{"name": p.name, "sha256": file_sha256(p)} for p in dataset]
     if not files:
         sources = sorted({c.source for c in corpus})
         files = [{"name": ", ".join(sources), "sha256": _corpus_digest(corpus), "of": "content"}]
@@ -442,7 +435,7 @@ def load_classifier(directory: Path) -> UtteranceClassifier:
             f"{manifest.get('sklearn_version')}; this installation has {sklearn.__version__}: "
             f"{retrain}."
         )
-    if manifest.get("artefact_sha256") != _sha256(artefact):
+    if manifest.get("artefact_sha256") != file_sha256(artefact):
         raise ModelError(
             f"{artefact} fails its checksum (it changed after training); it was not loaded: "
             f"{retrain}."

@@ -14,6 +14,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import shlex
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -28,6 +29,7 @@ from rapport.core.transcripts import (
     Conversation,
     Role,
     TranscriptError,
+    UnknownRoles,
     Utterance,
     load,
     read_annomi,
@@ -275,12 +277,24 @@ def analyse_job(job: Job) -> Outcome:
         if labeller is not None and not _WORKER["explicit"] and _has_annotations(conversation):
             labeller = None
         analysis = analyse(conversation, labeller).to_dict()
+    except UnknownRoles as exc:  # the library's hint names its Python argument; say the option
+        return Outcome(job.label, error=_role_hint(job.label, exc), path=path)
     except (TranscriptError, ValueError, OSError, UnicodeError) as exc:
         return Outcome(job.label, error=str(exc), path=path)
     except Exception as exc:  # one bad file must not stop the batch
         message = f"{job.label}: unexpected {type(exc).__name__}: {exc}"
         return Outcome(job.label, error=message, path=path)
     return Outcome(job.label, analysis=analysis, path=path)
+
+
+def _role_hint(label: str, exc: UnknownRoles) -> str:
+    unknown = [s for s in exc.speakers if s not in exc.detected]
+    names = ", ".join(repr(s) for s in unknown)
+    example = shlex.quote(f"{unknown[0]}=therapist") if unknown else "NAME=therapist"
+    return (
+        f"{label}: these speakers need a role: {names}. Give each with --role, e.g. "
+        f"--role {example} (therapist, client or other)."
+    )
 
 
 def run_jobs(jobs: Iterable[Job], n_jobs: int, choice: ModelChoice) -> Iterator[Outcome]:

@@ -159,6 +159,17 @@ class TestAnalyzeCommand:
         assert result.exit_code == 2
         assert "NAME=therapist" in result.output
 
+    def test_it_says_which_option_gives_unknown_speakers_a_role(self, tmp_path: Path) -> None:
+        """Named speakers with no --role: the file is listed as an error naming both speakers
+        and the option to use (not the library's Python argument); with it, it is analysed."""
+        (tmp_path / "s.vtt").write_text(VTT, encoding="utf-8")
+        result = _run(str(tmp_path / "s.vtt"))
+        assert result.exit_code == 1
+        assert "these speakers need a role: 'Alice', 'Sam'" in result.output
+        assert "--role Alice=therapist" in result.output
+        assert "roles={" not in result.output
+        assert _run(str(tmp_path / "s.vtt"), "--role", "Alice=therapist").exit_code == 0
+
     @pytest.mark.parametrize(
         ("args", "message"),
         [

@@ -125,11 +125,10 @@ class SentenceEncoder:
             for name, value in load_file(str(weights_path)).items()
             if value.dtype != np.int64  # position_ids: a buffer, not a weight
         }
-        self._t = {  # dense layers' weights, transposed once and laid out for the product
-            name[: -len(".weight")]: np.ascontiguousarray(value.T)
-            for name, value in self._w.items()
-            if value.ndim == 2 and not name.startswith("embeddings.")
-        }
+        dense = [n for n, v in self._w.items() if v.ndim == 2 and not n.startswith("embeddings.")]
+        # Dense layers' weights, transposed once and laid out for the product (the originals
+        # are dropped: the model is held once, about 90 MB).
+        self._t = {n[: -len(".weight")]: np.ascontiguousarray(self._w.pop(n).T) for n in dense}
         if self._w["embeddings.word_embeddings.weight"].shape[1] != DIMENSIONS:
             raise EmbeddingsUnavailable(f"{weights_path} is not a {DIMENSIONS}-wide model.")
         self._tokenizer: Any = Tokenizer.from_file(str(model_dir / "tokenizer.json"))

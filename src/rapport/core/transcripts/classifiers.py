@@ -116,6 +116,11 @@ class _Bundle:
     quality: QualityModel | None
     format_version: int = FORMAT_VERSION
 
+    @property
+    def embedding(self) -> dict[str, str] | None:
+        """The encoder every role's features were fitted with (one per training run)."""
+        return next(iter(self.features.values())).embedding
+
 
 class UtteranceClassifier:
     """A trained set of utterance models; ``predict`` labels every utterance of a conversation.
@@ -131,7 +136,7 @@ class UtteranceClassifier:
     @property
     def embedding(self) -> dict[str, str] | None:
         """The sentence-embedding model the classifier reads (None: lexical features only)."""
-        return next(iter(self._bundle.features.values())).embedding
+        return self._bundle.embedding
 
     def _scores(self, session: Session) -> tuple[dict[Role, np.ndarray], dict[str, np.ndarray]]:
         n = len(session.roles)
@@ -358,7 +363,7 @@ def _manifest(
         "utterances": sum(len(c) for c in corpus),
         "subtypes": REFLECTION.name in bundle.scorers and QUESTION.name in bundle.scorers,
         "quality_model": bundle.quality is not None,
-        "embedding": next(iter(bundle.features.values())).embedding,
+        "embedding": bundle.embedding,
         "trained_on": {"files": files, "labelled": notes["labelled"]},
         "settings": {"svm_c": notes["svm_c"]},
         "cv": None,

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 
 from rapport.analyze_cli import HtmlPageWriter, JsonSink, jobs_for, run_batch
 from rapport.core.transcripts import (
@@ -280,6 +281,32 @@ def measure_corpus(
         train_seconds=train_seconds or None,
         keys=keys,
     )
+
+
+@dataclass
+class EncoderFloor:
+    """The least time the encoder's dense layers can take on the corpus on this machine."""
+
+    word_pieces: int
+    flops_per_word_piece: int
+    gemm_gflops: float  # this machine's BLAS at the encoder's batch shape
+    floor_seconds: float
+
+
+def measure_encoder_floor(corpus: Corpus, repeats: int) -> EncoderFloor:
+    """Count the corpus's word pieces and time one of the encoder's matrix products (a batch of
+    64 word pieces through the 384x1536 feed-forward layer): whatever the code around it, the
+    encoder needs at least pieces x operations / rate seconds."""
+    encoder = load_encoder()
+    pieces = sum(encoder.word_pieces([u.text for c in corpus for u in c]))
+    rng = np.random.default_rng(2026)
+    x = rng.standard_normal((64, 384), dtype=np.float32)
+    w = rng.standard_normal((384, 1536), dtype=np.float32)
+    products = 200
+    best = min(best_of(repeats, lambda: [x @ w for _ in range(products)]))
+    gflops = 2 * x.shape[0] * w.size * products / best / 1e9
+    flops = encoder.flops_per_word_piece
+    return EncoderFloor(pieces, flops, gflops, pieces * flops / (gflops * 1e9))
 
 
 # --- memory in a batch ------------------------------------------------------------------------
@@ -548,6 +575,24 @@ def _corpus_section(result: CorpusResult | None, title: str) -> list[str]:
     return [*lines, ""]
 
 
+def _floor_lines(floor: EncoderFloor | None) -> list[str]:
+    if floor is None:
+        return []
+    needed = floor.word_pieces * floor.flops_per_word_piece / TARGET_CORPUS_S / 1e9
+    return [
+        f"Why the encoder cannot meet {TARGET_CORPUS_S:.0f} s here: the transcripts are "
+        f"{floor.word_pieces:,} word pieces, and each costs "
+        f"{floor.flops_per_word_piece / 1e6:.1f} million floating-point operations in the "
+        "encoder's dense layers alone, "
+        f"{floor.word_pieces * floor.flops_per_word_piece / 1e12:.2f} TFLOP in all. This "
+        "machine's BLAS runs the encoder's largest product (64 word pieces by the 384x1536 "
+        f"feed-forward layer) at {floor.gemm_gflops:.0f} GFLOP/s, so the encoder needs at least "
+        f"{floor.floor_seconds:.1f} s however its code is arranged; {TARGET_CORPUS_S:.0f} s "
+        f"would need {needed:.0f} GFLOP/s.",
+        "",
+    ]
+
+
 def _mib(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f} MiB"
 
@@ -657,6 +702,7 @@ def _report(
     lex: LexicalResult,
     corpus: CorpusResult | None,
     embedded: CorpusResult | None,
+    floor: EncoderFloor | None,
     memory: list[dict[str, Any]],
     memory_words: int,
     convokit: dict[str, Any] | None,
@@ -675,6 +721,7 @@ def _report(
                 f"lexical one above; this says what embeddings cost; NumPy's BLAS may use "
                 f"{_blas_threads()} threads for the encoder's matrix products)",
             ),
+            *_floor_lines(floor),
             *_memory_section(memory, memory_words),
             *_convokit_section(convokit),
             _machine(),
@@ -756,11 +803,12 @@ def main(  # noqa: PLR0917 - click passes every option
     lex = measure_lexical(corpus, lexical_repeats)
     click.echo("2/4 the AnnoMI development set…", err=True)
     corpus_result = measure_corpus(corpus, repeats, model_dir) if corpus else None
-    embedded_result = None
+    embedded_result, floor = None, None
     if corpus is not None:
         click.echo("2b/4 the same with the embedding classifier (one run)…", err=True)
         try:
             embedded_result = measure_corpus(corpus, 1, None, embedded=True)
+            floor = measure_encoder_floor(corpus, repeats)
         except EmbeddingsUnavailable as exc:
             click.echo(f"Skipped: {exc}", err=True)
     click.echo(f"3/4 memory over {counts} files…", err=True)
@@ -779,6 +827,7 @@ def main(  # noqa: PLR0917 - click passes every option
             lex=lex,
             corpus=corpus_result,
             embedded=embedded_result,
+            floor=floor,
             memory=memory,
             memory_words=memory_words,
             convokit=convokit,
@@ -794,6 +843,7 @@ def main(  # noqa: PLR0917 - click passes every option
         "annomi_with_embeddings": None
         if embedded_result is None
         else {**embedded_result.__dict__, "target_seconds": TARGET_CORPUS_S},
+        "encoder_floor": None if floor is None else floor.__dict__,
         "memory": {"words_per_file": memory_words, "runs": memory},
         "convokit": convokit,
         "machine": _machine(),

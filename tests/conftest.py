@@ -8,6 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from rapport.core.transcripts.embeddings import (
+    SentenceEncoder,
+    embeddings_available,
+    load_encoder,
+)
 from tests.factory import Factory
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from
@@ -18,6 +23,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def sentence_encoder() -> SentenceEncoder:
+    """The optional all-MiniLM-L6-v2 encoder: skipped without it on a developer's machine,
+    a failure in CI, whose setup (`make test-setup`) installs it."""
+    if not embeddings_available():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install the embedding model (make test-setup runs it).")
+        pytest.skip("The optional embedding model is not installed (make embeddings).")
+    return load_encoder()
 
 
 @pytest.fixture

@@ -8,13 +8,16 @@ from pathlib import Path
 from bench.bench_transcripts import (
     SESSION_WORDS,
     WORDS_PER_SECOND,
+    _floor_lines,
     _write_text_transcript,
     build_session,
     measure_convokit,
+    measure_encoder_floor,
     run_memory_child,
 )
 
 from rapport.core.transcripts import Corpus, Role, load
+from rapport.core.transcripts.embeddings import SentenceEncoder
 
 
 class TestBuildSession:
@@ -52,3 +55,18 @@ def test_it_says_how_to_install_convokit_when_it_is_missing(tmp_path: Path) -> N
     result = measure_convokit(Corpus([session]), 1, tmp_path / "no-python")
     assert "bench/setup_convokit.sh" in result["skipped"]
     assert len(result["ours_seconds"]) == 1
+
+
+def test_the_encoder_floor_counts_every_word_piece(sentence_encoder: SentenceEncoder) -> None:
+    """The floor is word pieces x operations / the measured rate, and the report explains it."""
+    corpus = Corpus([build_session(None, 300)])
+    texts = [u.text for c in corpus for u in c]
+    floor = measure_encoder_floor(corpus, repeats=1)
+    assert floor.word_pieces == sum(sentence_encoder.word_pieces(texts)) > len(texts) * 2
+    assert floor.flops_per_word_piece == sentence_encoder.flops_per_word_piece
+    assert floor.gemm_gflops > 0
+    expected = floor.word_pieces * floor.flops_per_word_piece / (floor.gemm_gflops * 1e9)
+    assert abs(floor.floor_seconds - expected) < 1e-9
+    text = "\n".join(_floor_lines(floor))
+    assert f"{floor.word_pieces:,} word pieces" in text
+    assert _floor_lines(None) == []

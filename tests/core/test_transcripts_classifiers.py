@@ -7,6 +7,7 @@ the AnnoMI checks read the shared data beside the repository and skip when it is
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -236,6 +237,30 @@ class TestStorage:
         loaded = load_default_classifier()
         assert loaded is not None
         assert loaded.predict(_new_session()) == model.predict(_new_session())
+
+    def test_it_reuses_the_default_model_until_its_files_change(
+        self, model: UtteranceClassifier, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        """A web process loads the model once; a retrained one is loaded and checked afresh."""
+        folder = tmp_path / "models"
+        monkeypatch.setenv("RAPPORT_MODEL_DIR", str(folder))
+        model.save(folder)
+        first = load_default_classifier()
+        assert first is not None
+        assert load_default_classifier() is first
+        model.save(folder)  # retrained: new files, written later
+        for name in (MANIFEST_FILE, ARTEFACT_FILE):
+            written = (folder / name).stat().st_mtime_ns
+            os.utime(folder / name, ns=(written, written + 1_000_000_000))
+        second = load_default_classifier()
+        assert second is not None
+        assert second is not first
+        artefact = folder / ARTEFACT_FILE
+        stamp = artefact.stat()
+        artefact.write_bytes(artefact.read_bytes() + b"tampered")
+        os.utime(artefact, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1))
+        with pytest.raises(ModelError, match="checksum"):
+            load_default_classifier()
 
 
 class TestCrossValidation:

@@ -85,6 +85,17 @@ class TestSentenceEncoder:
         assert np.abs(batch[0] - alone[0]).max() < 1e-5
         assert encoder.encode([]).shape == (0, DIMENSIONS)
 
+    def test_it_counts_its_work(self, encoder: SentenceEncoder) -> None:
+        """Word pieces include [CLS] and [SEP] and stop at the 256 cut; the dense layers do
+        two operations per weight: 6 layers of Q, K, V, output (384x384 each) and the
+        384x1536 feed-forward pair."""
+        reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
+        pieces = encoder.word_pieces(reference["texts"])
+        assert max(pieces) == 256
+        assert pieces[reference["texts"].index("")] == 2
+        assert encoder.word_pieces(["Mm-hmm."]) == [6]  # [CLS] mm - hmm . [SEP]
+        assert encoder.flops_per_word_piece == 2 * 6 * (4 * 384 * 384 + 2 * 384 * 1536)
+
     def test_it_describes_its_weights(self, encoder: SentenceEncoder) -> None:
         d = encoder.describe()
         assert d["model"] == "all-MiniLM-L6-v2"

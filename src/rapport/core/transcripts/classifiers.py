@@ -47,6 +47,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -468,15 +469,39 @@ def _attach_encoder(bundle: _Bundle, directory: Path) -> None:
         raise ModelError(f"The model in {directory} cannot be used here: {exc}") from None
 
 
+# The default model, kept per folder with the stamp of the files it was loaded from: a web
+# process labels every upload with it, and loading (unpickling, checksumming) takes a while.
+_DEFAULT_MODELS: dict[Path, tuple[tuple[int, ...], UtteranceClassifier]] = {}
+_DEFAULT_MODELS_LOCK = threading.Lock()
+
+
+def _file_stamp(directory: Path) -> tuple[int, ...]:
+    """Size and modification time of the model's two files: retraining changes them."""
+    stats = [(directory / name).stat() for name in (MANIFEST_FILE, ARTEFACT_FILE)]
+    return tuple(n for s in stats for n in (s.st_size, s.st_mtime_ns))
+
+
 def load_default_classifier() -> UtteranceClassifier | None:
     """The model in :func:`default_model_dir`, or None when none has been trained there.
 
-    A folder that exists but holds a broken model raises :class:`ModelError`.
+    Loaded once per process and reused while its files are unchanged; a retrained (or
+    replaced) model is loaded, and checked, afresh. A folder that exists but holds a broken
+    model raises :class:`ModelError`.
     """
     directory = default_model_dir()
     if not (directory / MANIFEST_FILE).exists() and not (directory / ARTEFACT_FILE).exists():
         return None
-    return load_classifier(directory)
+    try:
+        stamp = _file_stamp(directory)
+    except OSError:  # a file is missing: load_classifier names it
+        return load_classifier(directory)
+    with _DEFAULT_MODELS_LOCK:
+        held = _DEFAULT_MODELS.get(directory)
+        if held is not None and held[0] == stamp:
+            return held[1]
+        classifier = load_classifier(directory)
+        _DEFAULT_MODELS[directory] = (stamp, classifier)
+        return classifier
 
 
 def cross_validate(

@@ -121,7 +121,9 @@ class SentenceEncoder:
         self._w: dict[str, np.ndarray] = {
             name: np.asarray(value, dtype=np.float32)
             for name, value in load_file(str(weights_path)).items()
-            if value.dtype != np.int64  # position_ids: a buffer, not a weight
+            # position_ids is a buffer, not a weight; BERT's pooler is unused (the sentence
+            # vector is the mean of the last layer).
+            if value.dtype != np.int64 and not name.startswith("pooler.")
         }
         dense = [n for n, v in self._w.items() if v.ndim == 2 and not n.startswith("embeddings.")]
         # Dense layers' weights, transposed once and laid out for the product (the originals
@@ -143,6 +145,17 @@ class SentenceEncoder:
     def describe(self) -> dict[str, str]:
         """Model name, package, package version and weights' SHA-256."""
         return dict(self.description)
+
+    def word_pieces(self, texts: Sequence[str]) -> list[int]:
+        """How many word pieces each text becomes (after the cut at 256): the encoder's work
+        grows with their total."""
+        return [len(e.ids) for e in self._tokenizer.encode_batch(list(texts))]
+
+    @property
+    def flops_per_word_piece(self) -> int:
+        """Floating-point operations of the dense layers per word piece: two per weight (a
+        multiply and an add). Attention adds a little more, growing with a text's length."""
+        return 2 * sum(t.size for t in self._t.values())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """A ``(len(texts), 384)`` float32 array: each text's embedding, L2-normalised."""

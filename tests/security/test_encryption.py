@@ -12,6 +12,7 @@ import os
 import secrets
 import subprocess
 import sys
+from datetime import date
 from typing import Any
 
 import pytest
@@ -24,11 +25,12 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client as Browser
 from django.urls import reverse
 
+from rapport.core.plans import RaisedBy
 from rapport.crypto import derive_development_key, field_encryption_keys
 from rapport.envvars import ConfigError
 from rapport.feedback.models import Response
 from rapport.fields import DecryptionError, EncryptedJSONField, EncryptedTextField
-from rapport.plans.models import PlanFeedback
+from rapport.plans.models import PlanFeedback, PlanVersion
 from rapport.plans.services import save_version
 from rapport.signals.models import RiskAcknowledgement
 from tests.conftest import People
@@ -41,6 +43,7 @@ KEY_C = Fernet.generate_key().decode()
 CLIENT_SAID = "My sister must not know about the overdose"
 PLAN_COMMENT = "Please leave my marriage out of the plan"
 RISK_NOTE = "Phoned Dana at 18:05; safety plan agreed with her partner present"
+PLAN_PROBLEM = "Panic on the bus since the assault"
 
 
 def _stored(model: type[models.Model], field: str) -> list[str | None]:
@@ -66,7 +69,11 @@ def _make_records(people: People) -> dict[str, Any]:
         {"note": "Client tearful when talking about her sister"},
         respondent="therapist",
     )
-    version = save_version(people.dana, lambda snapshot: snapshot, people.alice)
+    version = save_version(
+        people.dana,
+        lambda snapshot: snapshot.add_problem(PLAN_PROBLEM, RaisedBy.CLIENT, date(2026, 11, 2)),
+        people.alice,
+    )
     feedback = PlanFeedback.objects.create(version=version, agreed=False, comment=PLAN_COMMENT)
     ack = RiskAcknowledgement.objects.create(
         response=said, acknowledged_by=people.alice, note=RISK_NOTE
@@ -88,6 +95,8 @@ class TestAtRest:
             (Response, "comments"),
             (PlanFeedback, "comment"),
             (RiskAcknowledgement, "note"),
+            (PlanVersion, "snapshot"),
+            (PlanVersion, "summary"),
         ]
         for model, field in columns:
             stored = _stored(model, field)
@@ -95,7 +104,7 @@ class TestAtRest:
             for value in stored:
                 assert value is not None
                 assert value.startswith("gAAAAA"), (model, field, value)  # a Fernet token
-                for words in (CLIENT_SAID, PLAN_COMMENT, RISK_NOTE, "sister", "next_time"):
+                for words in (CLIENT_SAID, PLAN_COMMENT, RISK_NOTE, PLAN_PROBLEM, "sister"):
                     assert words not in value
 
     def test_the_orm_reads_the_words_back(self, people: People) -> None:
@@ -103,6 +112,9 @@ class TestAtRest:
         assert Response.objects.get(pk=made["response"].pk).comments == {"next_time": CLIENT_SAID}
         assert PlanFeedback.objects.get().comment == PLAN_COMMENT
         assert RiskAcknowledgement.objects.get().note == RISK_NOTE
+        version = PlanVersion.objects.get()
+        assert version.snapshot == made["version"].snapshot
+        assert PLAN_PROBLEM in version.summary
         # values() and values_list() decrypt too.
         notes = list(Response.objects.order_by("pk").values_list("comments", flat=True))
         assert notes == [
@@ -129,7 +141,11 @@ class TestAtRest:
         response.refresh_from_db()
         assert response.comments == {}
         assert _stored(Response, "comments")[0].startswith("gAAAAA")  # type: ignore[union-attr]
-        version = save_version(people.dana, lambda snapshot: snapshot, people.alice)
+        version = save_version(
+            people.dana,
+            lambda snapshot: snapshot.add_problem(PLAN_PROBLEM, RaisedBy.CLIENT, date(2026, 11, 2)),
+            people.alice,
+        )
         feedback = PlanFeedback.objects.create(version=version, agreed=True)
         feedback.refresh_from_db()
         assert feedback.comment == ""
@@ -185,6 +201,8 @@ class TestKeys:
             PlanFeedback.objects.first()
         with pytest.raises(DecryptionError, match=r"clinical_signals\.RiskAcknowledgement\.note"):
             RiskAcknowledgement.objects.first()
+        with pytest.raises(DecryptionError, match=r"plans\.PlanVersion\.snapshot"):
+            PlanVersion.objects.first()
 
     def test_rotation_moves_every_value_to_the_new_key(self, people: People, settings: Any) -> None:
         """Store under A; with keys "B,A" rotate; then B alone reads everything."""
@@ -201,17 +219,22 @@ class TestKeys:
         assert "feedback.Response.comments: 2 re-encrypted" in out.getvalue()
         assert "plans.PlanFeedback.comment: 1 re-encrypted" in out.getvalue()
         assert "clinical_signals.RiskAcknowledgement.note: 1 re-encrypted" in out.getvalue()
+        assert "plans.PlanVersion.snapshot: 1 re-encrypted" in out.getvalue()
+        assert "plans.PlanVersion.summary: 1 re-encrypted" in out.getvalue()
         assert _stored(Response, "comments") != before["comments"]
 
         settings.FIELD_ENCRYPTION_KEYS = [KEY_B]
         assert Response.objects.get(pk=made["response"].pk).comments == {"next_time": CLIENT_SAID}
         assert PlanFeedback.objects.get().comment == PLAN_COMMENT
         assert RiskAcknowledgement.objects.get().note == RISK_NOTE
+        version = PlanVersion.objects.get()
+        assert version.snapshot == made["version"].snapshot
+        assert PLAN_PROBLEM in version.summary
 
         # Idempotent: a second run finds nothing left to do.
         again = io.StringIO()
         call_command("rotate_field_keys", stdout=again)
-        assert "Done: 0 re-encrypted, 4 already current or empty." in again.getvalue()
+        assert "Done: 0 re-encrypted, 6 already current or empty." in again.getvalue()
 
     def test_rotation_stops_on_a_value_no_key_opens(self, people: People, settings: Any) -> None:
         settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
@@ -315,6 +338,8 @@ class TestDataMigrations:
             assert any(CLIENT_SAID in (v or "") for v in _stored(Response, "comments"))
             assert _stored(PlanFeedback, "comment") == [PLAN_COMMENT]
             assert _stored(RiskAcknowledgement, "note") == [RISK_NOTE]
+            assert PLAN_PROBLEM in str(_stored(PlanVersion, "snapshot"))
+            assert PLAN_PROBLEM in str(_stored(PlanVersion, "summary"))
             # A row written by the old code, in plaintext.
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -327,8 +352,13 @@ class TestDataMigrations:
             (Response, "comments"),
             (PlanFeedback, "comment"),
             (RiskAcknowledgement, "note"),
+            (PlanVersion, "snapshot"),
+            (PlanVersion, "summary"),
         ):
             assert all(v and v.startswith("gAAAAA") for v in _stored(model, field)), field
         assert Response.objects.get(pk=made["response"].pk).comments == {"next_time": CLIENT_SAID}
         assert PlanFeedback.objects.get().comment == "Written before encryption"
         assert RiskAcknowledgement.objects.get().note == RISK_NOTE
+        version = PlanVersion.objects.get()
+        assert version.snapshot == made["version"].snapshot
+        assert PLAN_PROBLEM in version.summary

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from rapport.care.models import Client, TherapySession
 from rapport.feedback.models import FeedbackRequest
-from rapport.fields import EncryptedTextField
+from rapport.fields import EncryptedJSONField, EncryptedTextField
 
 
 class PlanVersion(models.Model):
@@ -17,13 +17,14 @@ class PlanVersion(models.Model):
 
     ``snapshot`` is ``rapport.core.plans.PlanSnapshot.to_dict()``. A version marked
     ``reviewed`` records that therapist and client went through the plan together, with or
-    without changes, at session ``reviewed_at_session``.
+    without changes, at session ``reviewed_at_session``. The snapshot (the client's problems
+    and goals in their own words) and the summary of changes are encrypted at rest.
     """
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="plan_versions")
     number = models.PositiveIntegerField()
-    snapshot = models.JSONField()
-    summary = models.CharField(max_length=300, help_text="What changed, in words.")
+    snapshot = EncryptedJSONField()
+    summary = EncryptedTextField(max_length=300, help_text="What changed, in words.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -188,6 +188,13 @@ if SESSION_IDLE_MINUTES < 1:
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
 if PASSWORD_RESET_TIMEOUT < 60:
     raise ConfigError("PASSWORD_RESET_MINUTES must be 1 or more")
+# At most this many reset links an hour for one email address, and from one network address.
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3)
+PASSWORD_RESET_PER_NETWORK_ADDRESS = env_int("PASSWORD_RESET_PER_NETWORK_ADDRESS", 10)
+if PASSWORD_RESET_PER_ADDRESS < 1 or PASSWORD_RESET_PER_NETWORK_ADDRESS < 1:
+    raise ConfigError(
+        "PASSWORD_RESET_PER_ADDRESS and PASSWORD_RESET_PER_NETWORK_ADDRESS must be 1 or more"
+    )
 
 # Outgoing email (password-reset links). Outside production it is printed to the console.
 _SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

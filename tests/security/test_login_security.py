@@ -23,7 +23,8 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rapport.accounts.models import User
+from rapport.accounts import reset_limits
+from rapport.accounts.models import ResetRequest, User
 from tests.conftest import People
 from tests.factory import PASSWORD
 
@@ -549,6 +550,46 @@ class TestPasswordReset:
         reset.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
         assert _signed_in_as(reset) is None
         assert _log_in(reset, "alice", NEW_PASSWORD).url.startswith(reverse("two-factor-verify"))
+
+
+class TestPasswordResetLimits:
+    """Links go out at most 3 times an hour per address and 10 per network address; over a
+    limit the form answers as always and sends nothing."""
+
+    @pytest.fixture(autouse=True)
+    def _email(self, people: People) -> None:
+        people.alice.email = "alice@example.org"
+        people.alice.save(update_fields=["email"])
+
+    def _ask(self, email: str, ip_address: str = "203.0.113.7") -> tuple[str, str]:
+        browser = Browser(REMOTE_ADDR=ip_address)
+        sent = browser.post(reverse("password_reset"), {"email": email})
+        return sent.url, browser.get(sent.url).text
+
+    def test_one_address_gets_three_links_an_hour(self, clock: time_machine.Traveller) -> None:
+        answers = [self._ask("alice@example.org") for _ in range(3)]
+        assert len(mail.outbox) == 3
+        over = self._ask(" Alice@Example.org ", ip_address="198.51.100.9")
+        assert len(mail.outbox) == 3  # nothing more, from any network address, any spelling
+        assert over == answers[0]  # the same page: the limit reveals nothing
+        clock.shift(datetime.timedelta(minutes=61))
+        self._ask("alice@example.org")
+        assert len(mail.outbox) == 4
+
+    def test_one_network_address_gets_ten_tries_an_hour(self) -> None:
+        for n in range(10):
+            self._ask(f"guess{n}@example.org")
+        assert mail.outbox == []  # unknown addresses: none sent, each counted
+        self._ask("alice@example.org")
+        assert mail.outbox == []
+        self._ask("alice@example.org", ip_address="198.51.100.9")
+        assert [m.to for m in mail.outbox] == [["alice@example.org"]]
+
+    def test_the_table_holds_no_email_address(self) -> None:
+        self._ask("alice@example.org")
+        stored = list(ResetRequest.objects.values_list("address_digest", "ip_address"))
+        assert stored == [(reset_limits.address_digest("alice@example.org"), "203.0.113.7")]
+        assert "alice" not in str(stored)
 
 
 # The reason each password is refused, as the validator words it.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Clinic(models.Model):
@@ -55,3 +56,17 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ResetRequest(models.Model):
+    """A password-reset link sent, kept an hour to limit how often links go out
+    (:mod:`rapport.accounts.reset_limits`). The email address is kept only as a keyed hash,
+    so the table lists nobody's address; the network address is the one sign-in throttling
+    sees."""
+
+    address_digest = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Password reset from {self.ip_address or 'an unknown address'} at {self.created_at}"

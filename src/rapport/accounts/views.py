@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rapport.accounts import idle, lockout
+from rapport.accounts import idle, lockout, reset_limits
 from rapport.accounts.forms import CodeForm
 from rapport.accounts.models import User
 from rapport.accounts.two_factor import (
@@ -181,12 +181,16 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Always the same answer: a link is sent only if an active account uses the address."""
+    """Always the same answer: a link is sent only if an active account uses the address,
+    and only within the hourly limits (:mod:`rapport.accounts.reset_limits`)."""
 
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
 
     def form_valid(self, form: Any) -> HttpResponse:
+        if not reset_limits.may_send(self.request, form.cleaned_data["email"]):
+            # The same answer as a link sent: the limit must not reveal an account either.
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = {
             "site_url": settings.SITE_URL,
             "valid_minutes": _valid_minutes(),

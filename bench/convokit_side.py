@@ -33,8 +33,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-# ConvoKit prints a notice on stdout when it first writes its config (~/.convokit); stdout is
-# this script's JSON answer, so the import talks to stderr instead.
+# ConvoKit prints a notice on stdout when it first writes its config (~/.convokit), on import
+# or later; stdout is this script's JSON answer, so ConvoKit talks to stderr instead (the
+# import here, the work in main()).
 with contextlib.redirect_stdout(sys.stderr):
     from convokit import Coordination, Corpus, Speaker, Utterance
 
@@ -124,7 +125,13 @@ def lsm_on_corpus(
 
 
 def main() -> None:
-    request = json.load(sys.stdin)
+    answer = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):
+        found = measure(json.load(sys.stdin))
+    json.dump(found, answer)
+
+
+def measure(request: dict[str, Any]) -> dict[str, Any]:
     repeats = int(request["repeats"])
     conversations = request["conversations"]
     word_re = re.compile(request["word_re"])
@@ -142,19 +149,16 @@ def main() -> None:
     lsm_runs, lsm_values = best_of(repeats, lambda: lsm_on_corpus(corpus, word_re, lists))
     import convokit  # noqa: PLC0415 - only for its version
 
-    json.dump(
-        {
-            "convokit_version": getattr(convokit, "__version__", "5.0.0"),
-            "python": sys.version.split()[0],
-            "utterances": sum(len(c["utterances"]) for c in conversations),
-            "build_seconds": build_runs,
-            "coordination_seconds": coord_runs,
-            "lsm_seconds": lsm_runs,
-            "coordination": coord_values,
-            "lsm": lsm_values,
-        },
-        sys.stdout,
-    )
+    return {
+        "convokit_version": getattr(convokit, "__version__", "5.0.0"),
+        "python": sys.version.split()[0],
+        "utterances": sum(len(c["utterances"]) for c in conversations),
+        "build_seconds": build_runs,
+        "coordination_seconds": coord_runs,
+        "lsm_seconds": lsm_runs,
+        "coordination": coord_values,
+        "lsm": lsm_values,
+    }
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from django.utils import timezone
 from rapport.accounts.models import User
 from rapport.analysis import services
 from rapport.analysis.models import PENDING_LIFETIME, PendingTranscript, TranscriptAnalysis
+from rapport.analysis.page import transcript_section
 from rapport.audit.models import AuditEvent
 from rapport.care.models import TherapySession
 from rapport.consent.models import Method, Purpose
@@ -431,6 +432,18 @@ class TestSessionPage:
         assert "An earlier upload" in old
         assert "<strong>first.txt</strong>" in old
         assert "Show the latest upload" in old
+
+    def test_it_reads_only_the_shown_report(self, people: People, session: TherapySession) -> None:
+        """Earlier uploads are listed by name and date; their reports are not decrypted."""
+        _consent(people)
+        browser = _browser(people.alice)
+        _upload(browser, session, "first.txt", TEXT)
+        _upload(browser, session, "second.txt", TEXT + "T: Shall we start there?\n")
+        section = transcript_section(session)
+        (earlier,) = section["others"]
+        assert earlier.original_name == "first.txt"
+        assert "report" in earlier.get_deferred_fields()
+        assert section["report"] == TranscriptAnalysis.objects.get(pk=section["shown"].pk).report
 
     def test_it_finds_no_analysis_of_another_session(
         self, people: People, session: TherapySession

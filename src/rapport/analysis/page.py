@@ -35,8 +35,12 @@ def transcript_section(session: TherapySession, analysis_id: int | None = None) 
 
     Raises Http404 when ``analysis_id`` is not an analysis of this session.
     """
+    # The other uploads are only listed: their reports (a whole transcript each, encrypted)
+    # are not read; the shown one's is fetched when used.
     analyses = list(
-        TranscriptAnalysis.objects.filter(session=session).select_related("uploaded_by")
+        TranscriptAnalysis.objects.filter(session=session)
+        .select_related("uploaded_by")
+        .defer("report")
     )
     shown = analyses[0] if analyses else None
     if analysis_id is not None:

@@ -171,11 +171,10 @@ def upload_of(pending: PendingTranscript) -> Upload:
 def speakers_of(pending: PendingTranscript) -> UnknownRoles:
     """The speakers of a held upload and the roles recognised for them."""
     try:
-        parse_upload(upload_of(pending))
+        conversation = parse_upload(upload_of(pending))
     except UnknownRoles as unknown:
         return unknown
     # Not expected (it was held because roles were missing), but answer the same way.
-    conversation = parse_upload(upload_of(pending))
     return UnknownRoles("", conversation.speakers, conversation.roles)
 
 

@@ -166,12 +166,16 @@ class UtteranceClassifier:
         scores, subtypes = self._scores(session)
         return label_session(session, scores, subtypes, self._bundle.deciders)
 
-    def predict_subtypes(self, conversation: Conversation) -> dict[str, list[str | None]]:
-        """Each utterance's most likely reflection and question subtype whatever its predicted
-        behaviour (None for client utterances): lets an evaluation score the subtype models on
-        the annotated reflections and questions alone."""
+    def predict_with_subtypes(
+        self, conversation: Conversation
+    ) -> tuple[tuple[UtteranceLabels, ...], dict[str, list[str | None]]]:
+        """:meth:`predict`'s labels, and each utterance's most likely reflection and question
+        subtype whatever its predicted behaviour (None for client utterances), from one
+        scoring pass: lets an evaluation score the subtype models on the annotated reflections
+        and questions alone."""
         session = Session.of(conversation)
-        _, subtypes = self._scores(session)
+        scores, subtypes = self._scores(session)
+        labels = label_session(session, scores, subtypes, self._bundle.deciders)
         therapist = set(session.positions(Role.THERAPIST))
         found: dict[str, list[str | None]] = {}
         for task in (REFLECTION, QUESTION):
@@ -180,7 +184,7 @@ class UtteranceClassifier:
                 found[task.name] = [
                     task.classes[int(b)] if j in therapist else None for j, b in enumerate(best)
                 ]
-        return found
+        return labels, found
 
     @property
     def quality_model(self) -> QualityModel | None:

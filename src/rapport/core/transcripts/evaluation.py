@@ -60,6 +60,12 @@ _SUMMARY_SCORES = (
 )
 
 
+def _can_stratify(qualities: Counter[str], folds: int) -> bool:
+    """Whether folds can be stratified by quality (counts keyed ``str(session_quality)``):
+    every session has one, both occur, and each fold can hold each."""
+    return len(qualities) > 1 and "None" not in qualities and min(qualities.values()) >= folds
+
+
 def transcript_folds(
     corpus: Corpus, folds: int = 5, seed: int = 2026
 ) -> tuple[tuple[str, ...], ...]:
@@ -76,7 +82,7 @@ def transcript_folds(
     strata = [str(session_quality(c)) for c in corpus]
     counts = Counter(strata)
     splitter: Any
-    if len(counts) > 1 and "None" not in counts and min(counts.values()) >= folds:
+    if _can_stratify(counts, folds):
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     else:
         splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -304,7 +310,7 @@ def cross_validate(
     fold_ids = transcript_folds(corpus, folds, seed)
     encoder, embed_seconds = _embedded_once(encoder, corpus)
     counts = Counter(str(session_quality(c)) for c in corpus)
-    stratified = len(counts) > 1 and "None" not in counts and min(counts.values()) >= folds
+    stratified = _can_stratify(counts, folds)
     by_id = {c.id: c for c in corpus}
     pairs: dict[str, list[list[tuple[str, str]]]] = {t.name: [] for t in TASKS}
     quality_rows: list[tuple[bool, float, float, int]] = []  # truth, predicted, annotated, fold
@@ -312,7 +318,8 @@ def cross_validate(
     train_seconds, predict_ms = [], []
     for k, held_ids in enumerate(fold_ids):
         held = [by_id[i] for i in held_ids]
-        train_corpus = Corpus(c for c in corpus if c.id not in set(held_ids))
+        held_set = set(held_ids)
+        train_corpus = Corpus(c for c in corpus if c.id not in held_set)
         started = time.perf_counter()
         model = train(train_corpus, seed=seed, encoder=encoder)
         train_seconds.append(time.perf_counter() - started)
@@ -321,10 +328,9 @@ def cross_validate(
         annotated_model = _annotated_quality_model(train_corpus)
         for c in held:
             started = time.perf_counter()
-            predicted = model.predict(c)
+            predicted, subtypes = model.predict_with_subtypes(c)
             predict_ms.append(1000 * (time.perf_counter() - started))
             gold = labels_from_annotations(c)
-            subtypes = model.predict_subtypes(c)
             for task in TASKS:
                 for j, (g, p) in enumerate(zip(gold, predicted, strict=True)):
                     truth = task.gold(g)

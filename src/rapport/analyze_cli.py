@@ -30,11 +30,11 @@ from rapport.core.transcripts import (
     Role,
     TranscriptError,
     UnknownRoles,
-    Utterance,
     load,
     read_annomi,
 )
 from rapport.core.transcripts.analysis import LabelSource, analyse
+from rapport.core.transcripts.parsing import SUFFIXES
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 # The extensions `load` understands; a folder is searched for these.
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".csv", ".tsv", ".vtt", ".srt", ".json"})
+SUPPORTED_SUFFIXES = frozenset(SUFFIXES)
 # How many jobs per worker may be queued or finished-but-unwritten: enough to keep the workers
 # busy while one slow file holds up the in-order writer, few enough that memory stays flat.
 _AHEAD_PER_WORKER = 2
@@ -83,47 +83,6 @@ class Job:
     conversation: Conversation | None = None
     roles: Mapping[str, Role] = field(default_factory=dict)
     error: str | None = None  # the corpus file it belongs to could not be read
-
-    def __getstate__(self) -> tuple[Any, ...]:
-        # Conversations keep their meta and labels in read-only mapping proxies, which do not
-        # pickle; a job crossing to a worker process carries them as plain dicts instead.
-        return (self.label, self.path, _plain(self.conversation), dict(self.roles), self.error)
-
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        label, path, conversation, roles, error = state
-        for name, value in (
-            ("label", label),
-            ("path", path),
-            ("conversation", _rebuilt(conversation)),
-            ("roles", roles),
-            ("error", error),
-        ):
-            object.__setattr__(self, name, value)
-
-
-def _plain(conversation: Conversation | None) -> tuple[Any, ...] | None:
-    if conversation is None:
-        return None
-    utterances = tuple(
-        (u.index, u.speaker, u.role.value, u.text, u.start, u.end, dict(u.labels))
-        for u in conversation
-    )
-    return (conversation.id, utterances, conversation.source, dict(conversation.meta))
-
-
-def _rebuilt(state: tuple[Any, ...] | None) -> Conversation | None:
-    if state is None:
-        return None
-    cid, utterances, source, meta = state
-    return Conversation(
-        cid,
-        tuple(
-            Utterance(i, speaker, Role(role), text, start, end, labels)
-            for i, speaker, role, text, start, end, labels in utterances
-        ),
-        source,
-        meta,
-    )
 
 
 def is_annomi(path: Path) -> bool:
@@ -508,7 +467,6 @@ class HtmlDirWriter:
         self.index.write(before)
         self.index.write(tr.render_index_start())
         self.taken: set[str] = {"index.html"}
-        self.written: list[Path] = []
 
     def write(self, outcome: Outcome) -> None:
         if outcome.analysis is None:
@@ -518,7 +476,6 @@ class HtmlDirWriter:
         path = self.folder / name
         with path.open("w", encoding="utf-8") as handle:
             self.tr.write_html([outcome.analysis], handle, title=outcome.label)
-        self.written.append(path)
         self.index.write(self.tr.render_index_row(summary_row(outcome), name))
 
     def close(self) -> None:
@@ -639,6 +596,17 @@ def _open_sinks(
     return sinks
 
 
+def _prepare_model(choice: ModelChoice, workers: int) -> None:
+    """Load the classifier here when this process labels the files, or to make a bad --model
+    a usage error before any work; worker processes load their own."""
+    if workers > 1 and choice.kind != "dir":
+        return
+    try:
+        _init_worker(choice, reload=True)
+    except BatchError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def run_analyze_command(
     paths: Sequence[Path],
     *,
@@ -668,12 +636,9 @@ def run_analyze_command(
         choice = ModelChoice("dir", model_dir)
     else:
         choice = ModelChoice("none" if no_model else "default")
-    try:
-        _init_worker(choice, reload=True)  # a bad --model is a usage error before any work
-    except BatchError as exc:
-        raise click.UsageError(str(exc)) from None
-    jobs = list(jobs_for(files, role_map, annomi=annomi))
     workers = n_jobs or default_jobs()
+    _prepare_model(choice, workers)
+    jobs = list(jobs_for(files, role_map, annomi=annomi))
 
     with contextlib.ExitStack() as stack:
         sinks = _open_sinks(stack, json_path, jsonl_path, html_path, html_dir)

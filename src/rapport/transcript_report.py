@@ -372,17 +372,12 @@ def report_context(report: Mapping[str, Any], number: int = 1) -> dict[str, Any]
         if _num(w.get("lsm")) is not None
     ]
     over_time = _over_time(utterances)
+    # What transcript-charts.js draws (the talk-balance chart is the over-time one).
     chart: dict[str, Any] = {
-        "balance": {
-            "labels": [row["role"] for row in balance_rows],
-            "words": [row["words"] for row in balance_rows],
-            "turns": [row["turns"] for row in balance_rows],
-        },
         "over_time": over_time,
         "lsm": {"points": lsm_points, "session": _round(report.get("lsm"))},
         "affect": _affect_series(affect) if affect else None,
         "ruptures": [{"x": r["index"], "label": f"{r['kind']}: {r['marker']}"} for r in ruptures],
-        "utterances": len(utterances),
     }
     return {
         "dom_id": dom_id,
@@ -399,7 +394,6 @@ def report_context(report: Mapping[str, Any], number: int = 1) -> dict[str, Any]
         "labels_note": _LABELS_NOTE.get(labels_from, ""),
         "balance": balance_rows,
         "mi": mi_context,
-        "has_mi_key": "mi" in report,
         "affect": _affect_context(affect),
         "ruptures": ruptures,
         "has_ruptures_key": ruptures_raw is not None,

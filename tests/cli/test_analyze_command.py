@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,6 @@ from rapport.analyze_cli import (
     Job,
     ModelChoice,
     Outcome,
-    _plain,
-    _rebuilt,
     format_table,
     run_jobs,
     summary_row,
@@ -328,11 +327,30 @@ class TestParallelAndStreaming:
             f"s{n}.txt" for n in range(6)
         ]
 
+    def test_it_leaves_the_default_model_to_the_workers(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """With --jobs 2 the default model is loaded by each worker, not also by the command's
+        own process; with --jobs 1 that process labels the files, so it loads it once."""
+        loads: list[str] = []
+
+        def counted() -> None:
+            loads.append("default")
+
+        monkeypatch.setattr(classifiers, "load_default_classifier", counted)
+        (tmp_path / "s1.txt").write_text(TEXT, encoding="utf-8")
+        assert _run(str(tmp_path), "--jobs", "2").exit_code == 0
+        assert loads == []  # the workers are other processes: this one loaded nothing
+        assert _run(str(tmp_path), "--jobs", "1").exit_code == 0
+        assert loads == ["default"]
+
     def test_it_sends_annotated_conversations_to_worker_processes(self) -> None:
         """A conversation crosses to a worker with its labels and meta intact."""
         conversation = parse_text(TEXT, source="x.txt", conversation_id="x")
-        assert _rebuilt(_plain(conversation)) == conversation
         job = Job("x", conversation=conversation)
+        crossed = pickle.loads(pickle.dumps(job))  # noqa: S301 - our own bytes
+        assert crossed.conversation == conversation
+        assert crossed.conversation.meta == conversation.meta
         (outcome,) = run_jobs([job], 2, ModelChoice("none"))
         assert outcome.error is None
         assert outcome.analysis is not None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
 
 import pytest
 
@@ -64,6 +66,19 @@ class TestConversation:
         assert c.words(Role.CLIENT) == ["i'm", "fine", "i", "don't", "know"]
         assert len(c.words()) == 4 + 5 + 3
         assert c.words(Role.OTHER) == []
+
+    def test_it_pickles_with_its_labels_and_meta(self) -> None:
+        """What a worker process receives: the same talk, labels and meta, still read-only."""
+        u = Utterance(0, "Alice", Role.THERAPIST, "How was it?", 1.0, 2.5, {"behaviour": "q"})
+        c = Conversation("s1", (u,), "a.vtt", {"mi_quality": "high"})
+        back = pickle.loads(pickle.dumps(c))  # noqa: S301 - our own bytes
+        assert back == c
+        assert back.meta == {"mi_quality": "high"}
+        assert back.utterances[0].labels == {"behaviour": "q"}
+        assert (back.utterances[0].start, back.utterances[0].end) == (1.0, 2.5)
+        with pytest.raises(TypeError):
+            back.utterances[0].labels["behaviour"] = "r"  # type: ignore[index]
+        assert copy.deepcopy(c).meta == c.meta
 
 
 class TestCorpus:

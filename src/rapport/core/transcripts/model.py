@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 __all__ = ["WORD_RE", "Conversation", "Corpus", "Role", "TranscriptError", "Utterance", "tokenize"]
 
@@ -64,6 +65,12 @@ class Utterance:
         if not isinstance(self.labels, MappingProxyType):
             object.__setattr__(self, "labels", MappingProxyType(dict(self.labels)))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Read-only mapping proxies do not pickle: rebuild from a plain dict (the constructor
+        # wraps it again), so utterances can cross to worker processes.
+        fields = (self.index, self.speaker, self.role, self.text, self.start, self.end)
+        return (Utterance, (*fields, dict(self.labels)))
+
     @property
     def words(self) -> list[str]:
         """The utterance's words (see :func:`tokenize`)."""
@@ -83,6 +90,10 @@ class Conversation:
         object.__setattr__(self, "utterances", tuple(self.utterances))
         if not isinstance(self.meta, MappingProxyType):
             object.__setattr__(self, "meta", MappingProxyType(dict(self.meta)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # As Utterance.__reduce__: the meta proxy travels as a plain dict.
+        return (Conversation, (self.id, self.utterances, self.source, dict(self.meta)))
 
     def __len__(self) -> int:
         return len(self.utterances)

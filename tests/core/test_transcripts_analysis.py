@@ -125,6 +125,20 @@ class TestToDict:
         assert all(set(p) == {"text", "evidence"} for p in d["summary"])
         assert all(isinstance(i, int) for p in d["summary"] for i in p["evidence"])
 
+    def test_directives_list_the_therapist_utterance_and_its_words(self) -> None:
+        """Each directive utterance appears once with the words that matched, as written."""
+        conv = Conversation(
+            "d",
+            (
+                Utterance(0, "T", Role.THERAPIST, "Why don\u2019t you try walking instead?"),
+                Utterance(1, "C", Role.CLIENT, "You should try my knees."),
+            ),
+            "test",
+        )
+        d = json.loads(json.dumps(analyse(conv).to_dict()))
+        assert d["directives"] == [{"index": 0, "evidence": "Why don\u2019t you"}]
+        assert analyse(SESSION).to_dict()["directives"] == []
+
     def test_mi_is_null_without_labels(self) -> None:
         """labels_from "none" gives "mi": null; the other new keys are still present."""
         d = analyse(SESSION).to_dict()

@@ -347,6 +347,31 @@ class TestHelpers:
             np.log1p(counts[Behaviour.REFLECTION] / counts[Behaviour.QUESTION])
         )
 
+    def test_session_features_count_lexical_markers_without_labels(self) -> None:
+        """Rupture rates per 100 client utterances (log1p), the directive share and question
+        marks per therapist utterance come from the words alone, labels or not."""
+        turns = [
+            (Role.THERAPIST, "How much do you drink? Every day? Is that a problem?"),
+            (Role.CLIENT, "You don't understand, this is a waste of time."),
+            (Role.THERAPIST, "You need to cut down."),
+            (Role.CLIENT, "Fine, I'll think about it."),
+            (Role.THERAPIST, "It sounds like you're fed up with being told."),
+            (Role.CLIENT, "Yes, that's it."),
+        ]
+        c = Conversation(
+            "s", tuple(Utterance(i, r.value, r, t) for i, (r, t) in enumerate(turns)), "test"
+        )
+        f = session_features(c, ())
+        # Two confrontation markers (about the therapist, about therapy) on one of 3 client
+        # utterances, and no withdrawal.
+        kinds = Counter(m.kind.value for m in analyse(c).ruptures)
+        assert kinds == {"confrontation": 2}
+        assert f["log_confrontation_per_100_client"] == pytest.approx(np.log1p(200 / 3))
+        assert f["log_withdrawal_per_100_client"] == 0.0
+        assert f["directive_share"] == pytest.approx(1 / 3)
+        assert f["questions_per_therapist_utterance"] == pytest.approx(3 / 3)
+        assert np.isnan(f["reflection_share"])  # label-based shares need labels
+
     def test_quality_model_needs_two_of_each(self, corpus: Corpus) -> None:
         """Fewer than two sessions of a quality is refused with the counts."""
         sessions = [(c, labels_from_annotations(c)) for c in corpus]

@@ -139,11 +139,29 @@ class TestSessionSummary:
         points = analyse(_conv((T, "What brings you?"), (C, "My drinking, mostly."))).summary
         assert "No rupture markers" in _point(points, "rupture").text
 
-    def test_it_stays_between_three_and_eight_sentences(self) -> None:
-        """Bare, labelled and empty sessions give 3-8 points (one for an empty transcript)."""
+    def test_it_links_directive_wording(self) -> None:
+        """Therapist utterances that direct are counted against all of theirs and linked, with
+        the phrases that matched; a session without them gets no such sentence."""
+        points = analyse(
+            _conv(
+                (T, "What brings you in?"),
+                (C, "My wife says I drink too much."),
+                (T, "You need to listen to her."),
+                (C, "Maybe."),
+                (T, "You NEED to stop. The problem is you won't."),
+            )
+        ).summary
+        point = _point(points, "told the client what to do")
+        assert point.text.startswith("Two utterances of your 3 told")
+        assert '("you need to")' in point.text
+        assert point.evidence == (2, 4)
+        assert not any("told the client" in p.text for p in analyse(SESSION).summary)
+
+    def test_it_stays_between_three_and_nine_sentences(self) -> None:
+        """Bare, labelled and empty sessions give 3-9 points (one for an empty transcript)."""
         labels = [UtteranceLabels(2, behaviour=Behaviour.REFLECTION)]
         for points in (analyse(SESSION).summary, analyse(SESSION, _labeller(labels)).summary):
-            assert 3 <= len(points) <= 8
+            assert 3 <= len(points) <= 9
             assert all(p.text.endswith((".", ")")) for p in points)
         (empty,) = session_summary(analyse(_conv()))
         assert "no therapist or client words" in empty.text

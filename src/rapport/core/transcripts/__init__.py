@@ -10,6 +10,7 @@ from __future__ import annotations
 from rapport.core.transcripts.affect import Affect, AffectPoint, RoleAffect
 from rapport.core.transcripts.analysis import SessionAnalysis, analyse
 from rapport.core.transcripts.annomi import read_annomi
+from rapport.core.transcripts.directives import DirectiveUtterance, directive_language
 from rapport.core.transcripts.markers import (
     LSM_EPSILON,
     LsmWindow,
@@ -59,6 +60,7 @@ __all__ = [
     "BenchmarkResult",
     "Conversation",
     "Corpus",
+    "DirectiveUtterance",
     "LsmWindow",
     "MiSummary",
     "Role",
@@ -73,6 +75,7 @@ __all__ = [
     "UnknownRoles",
     "Utterance",
     "analyse",
+    "directive_language",
     "language_style_matching",
     "load",
     "lsm_by_category",

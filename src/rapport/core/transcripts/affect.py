@@ -30,7 +30,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
-from rapport.core.transcripts.model import Conversation, Role
+from rapport.core.transcripts.model import Conversation, Role, straighten
 
 __all__ = [
     "AFFECT_ROLES",
@@ -58,14 +58,10 @@ def _analyzer() -> Any:
     return SentimentIntensityAnalyzer()
 
 
-# VADER's negation list spells "don't" with a straight apostrophe; transcripts from word
-# processors and captioning tools use curly ones, which would silently lose every negation.
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
-
-
 def tone(text: str) -> float:
     """VADER's compound score of ``text``, -1 to +1 (curly apostrophes read as straight)."""
-    return float(_analyzer().polarity_scores(text.translate(_APOSTROPHES))["compound"])
+    # Straightened, or VADER's negation list ("don't") would miss every curly "don\u2019t".
+    return float(_analyzer().polarity_scores(straighten(text))["compound"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,13 +7,14 @@ lexical markers never need a model.
 
 The result holds talk balance and language style matching (:mod:`.markers`), the MI summary
 scores when there are labels (:mod:`.mi`), the affect trajectory (:mod:`.affect`), rupture
-markers (:mod:`.ruptures`) and a plain-words summary for the therapist (:mod:`.summary`); each
+markers (:mod:`.ruptures`), directive therapist wording (:mod:`.directives`) and a plain-words
+summary for the therapist (:mod:`.summary`); each
 module's docstring gives the marker's definition, source and how to read it.
 
 ``SessionAnalysis.to_dict()`` is the stored and exported form. Its layout is versioned by
 ``SCHEMA_VERSION``: change the number when a key changes meaning or disappears (adding keys, as
-``mi``, ``affect``, ``ruptures`` and ``summary`` were added, keeps it; readers of older
-analyses must tolerate their absence).
+``mi``, ``affect``, ``ruptures``, ``directives`` and ``summary`` were added, keeps it; readers
+of older analyses must tolerate their absence).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rapport.core.transcripts.affect import Affect, affect
+from rapport.core.transcripts.directives import DirectiveUtterance, directive_language
 from rapport.core.transcripts.labels import UtteranceLabels, labels_from_annotations
 from rapport.core.transcripts.markers import (
     LsmWindow,
@@ -62,6 +64,7 @@ class SessionAnalysis:
     mi: MiSummary | None
     affect: Affect
     ruptures: tuple[RuptureMarker, ...]
+    directives: tuple[DirectiveUtterance, ...] = ()
     summary: tuple[SummaryPoint, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -132,6 +135,7 @@ class SessionAnalysis:
                 }
                 for m in self.ruptures
             ],
+            "directives": [{"index": d.index, "evidence": d.evidence} for d in self.directives],
             "summary": [{"text": p.text, "evidence": list(p.evidence)} for p in self.summary],
         }
 
@@ -211,6 +215,7 @@ def analyse(conversation: Conversation, labeller: LabelSource | None = None) -> 
         mi=mi_summary(labels) if labels else None,
         affect=affect(conversation),
         ruptures=rupture_markers(conversation, labels),
+        directives=directive_language(conversation),
     )
     # The summary reads the finished markers, so it is added last.
     return replace(analysis, summary=session_summary(analysis))

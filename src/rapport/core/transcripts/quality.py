@@ -5,8 +5,12 @@ of :func:`~.mi.mi_summary` (reflection-to-question ratio, % open questions, % co
 reflections, change-talk share; Moyers TB, Rowell LN, Manuel JK, Ernst D, Houck JM. The
 Motivational Interviewing Treatment Integrity Code (MITI 4): rationale, preliminary reliability
 and validity. J Subst Abuse Treat. 2016;65:36-42), the share of each therapist behaviour and
-client talk type, talk balance, language style matching and mean turn lengths. A regularised
-logistic regression on those numbers gives P(high-quality MI).
+client talk type, talk balance, language style matching and mean turn lengths, and four lexical
+markers that need no labels: the rates of withdrawal and confrontation rupture markers per 100
+client utterances (:mod:`.ruptures`), the share of therapist utterances with directive wording
+(:mod:`.directives`) and question marks per therapist utterance (stacked questions: "How much
+do you drink? Every day? Do you think that's a problem?"). A regularised logistic regression
+on those numbers gives P(high-quality MI).
 
 The labels feeding the numbers may be expert annotations or a classifier's predictions; a model
 meant for predicted labels should be trained on predicted labels too (see
@@ -22,6 +26,7 @@ quality" sessions are staged demonstrations of poor MI, more extreme than most r
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,10 +39,12 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from rapport.core.transcripts.directives import directive_share
 from rapport.core.transcripts.labels import UtteranceLabels
 from rapport.core.transcripts.markers import language_style_matching, talk_balance
 from rapport.core.transcripts.mi import mi_summary
 from rapport.core.transcripts.model import Conversation, Role
+from rapport.core.transcripts.ruptures import RuptureKind, rupture_markers
 
 __all__ = [
     "QUALITY_CS",
@@ -64,9 +71,13 @@ SESSION_FEATURES = (
     "lsm",
     "log_therapist_mean_turn_words",
     "log_client_mean_turn_words",
+    "log_withdrawal_per_100_client",
+    "log_confrontation_per_100_client",
+    "directive_share",
+    "questions_per_therapist_utterance",
 )
 
-# L2 penalties tried by inner cross-validation: 14 correlated features and, in AnnoMI, only 17
+# L2 penalties tried by inner cross-validation: 18 correlated features and, in AnnoMI, only 17
 # low-quality sessions call for a strong one, and the data choose how strong.
 QUALITY_CS = (0.01, 0.03, 0.1, 0.3, 1.0)
 _MAX_RQ = 10.0  # a session with one question and 30 reflections is not 30 times better
@@ -81,6 +92,11 @@ def _opt(value: float | None, scale: float = 1.0) -> float:
     return _NAN if value is None else value / scale
 
 
+def _log_rate(markers: int, client_utterances: int) -> float:
+    # A log, as rupture markers are rare and a few staged sessions are full of them.
+    return math.log1p(100 * _share(markers, client_utterances)) if client_utterances else _NAN
+
+
 def session_features(
     conversation: Conversation, labels: Sequence[UtteranceLabels]
 ) -> dict[str, float]:
@@ -93,11 +109,24 @@ def session_features(
         lsm = _NAN
     therapist = balance.by_role[Role.THERAPIST]
     client = balance.by_role[Role.CLIENT]
+    ruptures = Counter(m.kind for m in rupture_markers(conversation, labels))
+    client_utterances = sum(1 for u in conversation if u.role is Role.CLIENT)
+    therapist_texts = [u.text for u in conversation if u.role is Role.THERAPIST]
     found = {
         "therapist_word_share": therapist.word_share if balance.total_words else _NAN,
         "lsm": lsm,
         "log_therapist_mean_turn_words": math.log1p(therapist.mean_turn_words or 0.0),
         "log_client_mean_turn_words": math.log1p(client.mean_turn_words or 0.0),
+        "log_withdrawal_per_100_client": _log_rate(
+            ruptures[RuptureKind.WITHDRAWAL], client_utterances
+        ),
+        "log_confrontation_per_100_client": _log_rate(
+            ruptures[RuptureKind.CONFRONTATION], client_utterances
+        ),
+        "directive_share": _opt(directive_share(conversation)),
+        "questions_per_therapist_utterance": _share(
+            sum(t.count("?") for t in therapist_texts), len(therapist_texts)
+        ),
     }
     if summary is None:
         return {name: found.get(name, _NAN) for name in SESSION_FEATURES}

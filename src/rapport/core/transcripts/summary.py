@@ -1,7 +1,7 @@
 """A session summary for the therapist: a few plain sentences, each linked to its evidence.
 
 **Definition.** :func:`session_summary` turns a :class:`~.analysis.SessionAnalysis` into three
-to eight :class:`SummaryPoint` sentences (one, saying so, when the transcript has no words), in
+to nine :class:`SummaryPoint` sentences (one, saying so, when the transcript has no words), in
 this order, leaving out what cannot be said:
 
 1. talk balance — the therapist's share of the words (with their longest utterances linked
@@ -9,17 +9,20 @@ this order, leaving out what cannot be said:
 2. reflection-to-question ratio against the MITI benchmarks, or, without labels, how to get
    them;
 3. % complex reflections against the MITI benchmarks (examples linked);
-4. the client's change talk against sustain talk (examples linked);
-5. the client's tone in the first against the second half of the session (VADER; the most
+4. therapist utterances with directive wording ("you should", "the problem is"), when there
+   are any (linked);
+5. the client's change talk against sustain talk (examples linked);
+6. the client's tone in the first against the second half of the session (VADER; the most
    positive or negative later utterances linked);
-6. possible withdrawal moments and 7. possible confrontation moments (the flagged utterances
+7. possible withdrawal moments and 8. possible confrontation moments (the flagged utterances
    linked), or a line saying none were found;
-8. language style matching, and where in the session it was lowest.
+9. language style matching, and where in the session it was lowest.
 
 **Source.** Each sentence restates a marker documented in its own module: talk balance and
 LSM in :mod:`.markers` (Ireland & Pennebaker 2010), MI ratios in :mod:`.mi` (MITI 4.2.1,
-Moyers et al. 2014/2016), tone in :mod:`.affect` (Hutto & Gilbert 2014), ruptures in
-:mod:`.ruptures` (Safran & Muran 2000; Eubanks, Muran & Safran 2015, 2018). That clients
+Moyers et al. 2014/2016), directive wording in :mod:`.directives` (MITI 4.2.1's Persuade and
+Confront), tone in :mod:`.affect` (Hutto & Gilbert 2014), ruptures in :mod:`.ruptures`
+(Safran & Muran 2000; Eubanks, Muran & Safran 2015, 2018). That clients
 usually speak more than the therapist in MI reflects MI's emphasis on evoking the client's own
 reasons (Miller WR, Rollnick S. Motivational Interviewing: Helping People Change. 3rd ed.
 Guilford; 2013). The wording and the thresholds below (:data:`TONE_CHANGE`,
@@ -154,6 +157,23 @@ def _reflections_and_questions(analysis: SessionAnalysis) -> list[SummaryPoint]:
     return points
 
 
+def _directives(analysis: SessionAnalysis) -> SummaryPoint | None:
+    if not analysis.directives:
+        return None
+    indices = [d.index for d in analysis.directives]
+    therapist = len(analysis.conversation.by_role(Role.THERAPIST))
+    phrases = ", ".join(
+        f'"{e}"' for e in dict.fromkeys(d.evidence.lower() for d in analysis.directives)
+    )
+    where = "utterance" if len(indices) == 1 else "utterances"
+    return SummaryPoint(
+        f"{_count(len(indices), 'utterance').capitalize()} of your {therapist} told the client "
+        f"what to do or what was wrong ({phrases}): {where} {_list(indices)}. MI asks "
+        "permission before advising; check whether the client asked.",
+        tuple(indices),
+    )
+
+
 def _change_talk(analysis: SessionAnalysis) -> SummaryPoint | None:
     mi = analysis.mi
     if mi is None or not (mi.change or mi.sustain):
@@ -247,13 +267,13 @@ def _style_matching(analysis: SessionAnalysis) -> SummaryPoint | None:
 
 
 def session_summary(analysis: SessionAnalysis) -> tuple[SummaryPoint, ...]:
-    """Three to eight plain sentences about ``analysis`` (see the module docstring)."""
+    """Three to nine plain sentences about ``analysis`` (see the module docstring)."""
     talk = _talk(analysis)
     if talk is None:
         return (SummaryPoint("The transcript has no therapist or client words to summarise."),)
     points: list[SummaryPoint | None] = [talk]
     points += _reflections_and_questions(analysis)
-    points += [_change_talk(analysis), _tone(analysis)]
+    points += [_directives(analysis), _change_talk(analysis), _tone(analysis)]
     points += _ruptures(analysis)
     points.append(_style_matching(analysis))
     return tuple(p for p in points if p is not None)

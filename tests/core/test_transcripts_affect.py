@@ -5,15 +5,10 @@ from __future__ import annotations
 import pytest
 
 from rapport.core.transcripts.affect import AFFECT_WINDOW, affect, tone
-from rapport.core.transcripts.model import Conversation, Role, Utterance
+from rapport.core.transcripts.model import Role
+from tests.core.dialogue import dialogue
 
 T, C, OTHER = Role.THERAPIST, Role.CLIENT, Role.OTHER
-
-
-def _conv(*turns: tuple[Role, str]) -> Conversation:
-    return Conversation(
-        "s", tuple(Utterance(i, r.value, r, text) for i, (r, text) in enumerate(turns)), "test"
-    )
 
 
 class TestTone:
@@ -32,7 +27,9 @@ class TestTone:
 class TestAffect:
     def test_it_scores_every_therapist_and_client_utterance_in_order(self) -> None:
         """One point per therapist/client utterance; the interpreter is left out."""
-        a = affect(_conv((T, "How are you?"), (OTHER, "She says fine."), (C, "I am good, thanks.")))
+        a = affect(
+            dialogue((T, "How are you?"), (OTHER, "She says fine."), (C, "I am good, thanks."))
+        )
         assert [(p.index, p.role) for p in a.points] == [(0, T), (2, C)]
         assert a.points[1].compound == pytest.approx(tone("I am good, thanks."))
         assert set(a.by_role) == {T, C}
@@ -40,7 +37,7 @@ class TestAffect:
     def test_it_compares_the_halves_of_the_session(self) -> None:
         """A client who starts happy and ends miserable has a lower second-half mean."""
         a = affect(
-            _conv(
+            dialogue(
                 (T, "How has the week been?"),
                 (C, "Wonderful, I am really happy and proud."),
                 (T, "And since then?"),
@@ -59,10 +56,10 @@ class TestAffect:
 
     def test_it_leaves_a_half_empty_when_the_role_did_not_speak_in_it(self) -> None:
         """A client who only speaks at the end has no first-half mean; a silent role no mean."""
-        a = affect(_conv((T, "Hello."), (T, "Welcome."), (T, "How are you?"), (C, "Sad.")))
+        a = affect(dialogue((T, "Hello."), (T, "Welcome."), (T, "How are you?"), (C, "Sad.")))
         assert a.by_role[C].first_half is None
         assert a.by_role[C].second_half == pytest.approx(tone("Sad."))
-        silent = affect(_conv((T, "Hello."), (T, "Anyone there?")))
+        silent = affect(dialogue((T, "Hello."), (T, "Anyone there?")))
         assert silent.by_role[C].mean is None
 
     def test_it_rolls_over_each_roles_own_last_utterances(self) -> None:
@@ -71,7 +68,7 @@ class TestAffect:
         turns: list[tuple[Role, str]] = []
         for text in client_texts:
             turns += [(T, "wonderful wonderful"), (C, text)]
-        a = affect(_conv(*turns), window=3)
+        a = affect(dialogue(*turns), window=3)
         client = [p for p in a.points if p.role is C]
         assert [p.rolling is None for p in client] == [True, True] + [False] * 5
         for k in range(2, len(client)):
@@ -80,16 +77,16 @@ class TestAffect:
 
     def test_it_uses_the_default_window(self) -> None:
         """With the default window, rolling starts at the role's AFFECT_WINDOW-th utterance."""
-        a = affect(_conv(*[(C, "ok")] * (AFFECT_WINDOW + 1)))
+        a = affect(dialogue(*[(C, "ok")] * (AFFECT_WINDOW + 1)))
         assert [p.rolling is None for p in a.points].count(True) == AFFECT_WINDOW - 1
 
     def test_it_rejects_an_empty_window(self) -> None:
         """A window of 0 utterances is refused with a message naming it."""
         with pytest.raises(ValueError, match="at least 1"):
-            affect(_conv((C, "hi")), window=0)
+            affect(dialogue((C, "hi")), window=0)
 
     def test_it_handles_an_empty_conversation(self) -> None:
         """No utterances: no points, no means."""
-        a = affect(_conv())
+        a = affect(dialogue())
         assert a.points == ()
         assert a.by_role[T].mean is None

@@ -44,6 +44,7 @@ from rapport.core.transcripts.quality import (
     train_quality_model,
 )
 from rapport.core.transcripts.stacking import macro_f1
+from tests.core.dialogue import dialogue
 from tests.core.mi_corpus import synthetic_corpus
 
 
@@ -350,16 +351,13 @@ class TestHelpers:
     def test_session_features_count_lexical_markers_without_labels(self) -> None:
         """Rupture rates per 100 client utterances (log1p), the directive share and question
         marks per therapist utterance come from the words alone, labels or not."""
-        turns = [
+        c = dialogue(
             (Role.THERAPIST, "How much do you drink? Every day? Is that a problem?"),
             (Role.CLIENT, "You don't understand, this is a waste of time."),
             (Role.THERAPIST, "You need to cut down."),
             (Role.CLIENT, "Fine, I'll think about it."),
             (Role.THERAPIST, "It sounds like you're fed up with being told."),
             (Role.CLIENT, "Yes, that's it."),
-        ]
-        c = Conversation(
-            "s", tuple(Utterance(i, r.value, r, t) for i, (r, t) in enumerate(turns)), "test"
         )
         f = session_features(c, ())
         # Two confrontation markers (about the therapist, about therapy) on one of 3 client

@@ -9,15 +9,10 @@ from rapport.core.transcripts.directives import (
     directive_language,
     directive_share,
 )
-from rapport.core.transcripts.model import Conversation, Role, Utterance
+from rapport.core.transcripts.model import Role
+from tests.core.dialogue import dialogue
 
 T, C = Role.THERAPIST, Role.CLIENT
-
-
-def _conv(*turns: tuple[Role, str]) -> Conversation:
-    return Conversation(
-        "s", tuple(Utterance(i, r.value, r, text) for i, (r, text) in enumerate(turns)), "test"
-    )
 
 
 @pytest.mark.parametrize(
@@ -36,7 +31,7 @@ def _conv(*turns: tuple[Role, str]) -> Conversation:
 )
 def test_directive_wording_is_found_with_its_evidence(text: str, evidence: str) -> None:
     """Each phrase is found in a therapist utterance, and the evidence is the text as written."""
-    found = directive_language(_conv((C, "I had a few drinks."), (T, text)))
+    found = directive_language(dialogue((C, "I had a few drinks."), (T, text)))
     assert [(d.index, d.evidence) for d in found] == [(1, evidence)]
 
 
@@ -51,13 +46,13 @@ def test_directive_wording_is_found_with_its_evidence(text: str, evidence: str) 
 )
 def test_mi_consistent_lines_are_not_directive(text: str) -> None:
     """Open questions and reflections, and a phrase word inside a longer word, are not flagged."""
-    assert directive_language(_conv((C, "I had a few drinks."), (T, text))) == ()
+    assert directive_language(dialogue((C, "I had a few drinks."), (T, text))) == ()
 
 
 def test_only_the_therapist_is_read_and_the_share_counts_utterances() -> None:
     """A client's "you should" is not the therapist's directive; the share is per therapist
     utterance, with two phrases in one utterance counted once."""
-    conv = _conv(
+    conv = dialogue(
         (T, "You should cut down. You need to, really."),
         (C, "You should try living my life."),
         (T, "What worries you most?"),
@@ -70,7 +65,7 @@ def test_only_the_therapist_is_read_and_the_share_counts_utterances() -> None:
 
 def test_no_therapist_means_no_share() -> None:
     """Without therapist utterances there is no share to give."""
-    assert directive_share(_conv((C, "You should listen."), (C, "Hello?"))) is None
+    assert directive_share(dialogue((C, "You should listen."), (C, "Hello?"))) is None
 
 
 def test_phrases_are_lower_case_and_distinct() -> None:

@@ -15,7 +15,7 @@ from rapport.core.transcripts.labels import (
     UtteranceLabels,
     labels_from_annotations,
 )
-from rapport.core.transcripts.model import Conversation, Role, Utterance
+from rapport.core.transcripts.model import Role, Utterance
 from rapport.core.transcripts.ruptures import (
     DETECTORS,
     MinimalResponse,
@@ -24,18 +24,13 @@ from rapport.core.transcripts.ruptures import (
     invites_elaboration,
     rupture_markers,
 )
+from tests.core.dialogue import dialogue
 
 T, C = Role.THERAPIST, Role.CLIENT
 
 
-def _conv(*turns: tuple[Role, str]) -> Conversation:
-    return Conversation(
-        "s", tuple(Utterance(i, r.value, r, text) for i, (r, text) in enumerate(turns)), "test"
-    )
-
-
 def _found(*turns: tuple[Role, str]) -> list[tuple[str, int, int | None]]:
-    return [(m.marker, m.index, m.trigger_index) for m in rupture_markers(_conv(*turns))]
+    return [(m.marker, m.index, m.trigger_index) for m in rupture_markers(dialogue(*turns))]
 
 
 class TestMinimalResponse:
@@ -101,7 +96,9 @@ class TestMinimalResponse:
     def test_labels_decide_whether_the_therapist_invited_more(self) -> None:
         """A labelled closed question gets no marker even if worded openly; a labelled
         reflection does even without a reflection stem."""
-        conv = _conv((T, "What, twice?"), (C, "I guess."), (T, "Your wife noticed."), (C, "Fine."))
+        conv = dialogue(
+            (T, "What, twice?"), (C, "I guess."), (T, "Your wife noticed."), (C, "Fine.")
+        )
         labels = [
             UtteranceLabels(0, behaviour=Behaviour.QUESTION, question=QuestionKind.CLOSED),
             UtteranceLabels(2, behaviour=Behaviour.REFLECTION),
@@ -115,7 +112,7 @@ class TestMinimalResponse:
         """Given a selector of every client utterance, minimal replies after closed questions
         are flagged too."""
         everywhere = MinimalResponse(selector=any_client_utterance)
-        conv = _conv((T, "Did you drink?"), (C, "Whatever."))
+        conv = dialogue((T, "Did you drink?"), (C, "Whatever."))
         assert rupture_markers(conv) == ()
         assert [m.index for m in rupture_markers(conv, detectors=[everywhere])] == [1]
 
@@ -209,7 +206,7 @@ class TestConfrontation:
     )
     def test_it_flags_confrontation(self, reply: str, marker: str) -> None:
         """Each listed complaint or rejection is a confrontation marker after the therapist."""
-        (m,) = rupture_markers(_conv((T, "Maybe you could try a diary."), (C, reply)))
+        (m,) = rupture_markers(dialogue((T, "Maybe you could try a diary."), (C, reply)))
         assert (m.kind, m.marker, m.index, m.trigger_index) == (
             RuptureKind.CONFRONTATION,
             marker,
@@ -272,20 +269,20 @@ class TestRuptureMarkers:
     def test_it_reads_any_case_and_missing_apostrophes(self) -> None:
         """Shouted or apostrophe-less phrases (speech recognition drops them) still match."""
         for reply in ("YOU'RE NOT LISTENING!", "youre not listening", "You\u2019re not listening."):
-            (m,) = rupture_markers(_conv((T, "Maybe a diary?"), (C, reply)))
+            (m,) = rupture_markers(dialogue((T, "Maybe a diary?"), (C, reply)))
             assert m.marker == "complaint_about_therapist"
             assert m.evidence == reply.rstrip(".!")
 
     def test_its_evidence_is_the_original_text_when_lower_case_is_longer(self) -> None:
         """A character whose lower case is two characters does not shift the evidence."""
         (m,) = rupture_markers(
-            _conv((T, "Tell me."), (C, "\u0130stanbul was fine. This is a waste of time."))
+            dialogue((T, "Tell me."), (C, "\u0130stanbul was fine. This is a waste of time."))
         )
         assert m.evidence == "This is a waste of time"
 
     def test_it_finds_nothing_in_an_empty_conversation(self) -> None:
         """No utterances, no markers."""
-        assert rupture_markers(_conv()) == ()
+        assert rupture_markers(dialogue()) == ()
 
 
 def test_it_reports_rupture_rates_in_annomi_by_quality(annomi_path: Path) -> None:

@@ -12,16 +12,11 @@ from rapport.core.transcripts.labels import (
     TalkType,
     UtteranceLabels,
 )
-from rapport.core.transcripts.model import Conversation, Role, Utterance
+from rapport.core.transcripts.model import Role
 from rapport.core.transcripts.summary import SummaryPoint, session_summary
+from tests.core.dialogue import dialogue
 
 T, C = Role.THERAPIST, Role.CLIENT
-
-
-def _conv(*turns: tuple[Role, str]) -> Conversation:
-    return Conversation(
-        "s", tuple(Utterance(i, r.value, r, text) for i, (r, text) in enumerate(turns)), "test"
-    )
 
 
 def _labeller(labels: Sequence[UtteranceLabels]) -> LabelSource:
@@ -34,7 +29,7 @@ def _point(points: Sequence[SummaryPoint], pattern: str) -> SummaryPoint:
 
 
 # A therapist who talks a lot, then a client whose tone falls and who withdraws and complains.
-SESSION = _conv(
+SESSION = dialogue(
     (T, "Welcome back. What would you like to focus on today, given everything from last week?"),
     (C, "I had a wonderful week, I feel great and really proud of myself."),
     (T, "It sounds like you're proud of the changes you've been making with the drinking."),
@@ -67,10 +62,10 @@ class TestSessionSummary:
     def test_it_says_the_client_did_the_talking_when_they_did(self) -> None:
         """A client who speaks most is named first, without a warning."""
         points = analyse(
-            _conv((T, "What brings you?"), (C, "My drinking has got out of hand at weekends."))
+            dialogue((T, "What brings you?"), (C, "My drinking has got out of hand at weekends."))
         ).summary
         assert points[0].text.startswith("The client spoke")
-        even = analyse(_conv((T, "What brings you here?"), (C, "My drinking, my wife.")))
+        even = analyse(dialogue((T, "What brings you here?"), (C, "My drinking, my wife.")))
         assert even.summary[0].text == "You and the client spoke about equally (50% each)."
 
     def test_it_explains_how_to_get_mi_ratios_without_labels(self) -> None:
@@ -136,14 +131,14 @@ class TestSessionSummary:
 
     def test_it_says_when_no_rupture_markers_were_found(self) -> None:
         """Without markers, the summary says so and says what the lists can miss."""
-        points = analyse(_conv((T, "What brings you?"), (C, "My drinking, mostly."))).summary
+        points = analyse(dialogue((T, "What brings you?"), (C, "My drinking, mostly."))).summary
         assert "No rupture markers" in _point(points, "rupture").text
 
     def test_it_links_directive_wording(self) -> None:
         """Therapist utterances that direct are counted against all of theirs and linked, with
         the phrases that matched; a session without them gets no such sentence."""
         points = analyse(
-            _conv(
+            dialogue(
                 (T, "What brings you in?"),
                 (C, "My wife says I drink too much."),
                 (T, "You need to listen to her."),
@@ -163,5 +158,5 @@ class TestSessionSummary:
         for points in (analyse(SESSION).summary, analyse(SESSION, _labeller(labels)).summary):
             assert 3 <= len(points) <= 9
             assert all(p.text.endswith((".", ")")) for p in points)
-        (empty,) = session_summary(analyse(_conv()))
+        (empty,) = session_summary(analyse(dialogue()))
         assert "no therapist or client words" in empty.text

@@ -38,9 +38,11 @@ from rapport.core.transcripts.evaluation import (
 )
 from rapport.core.transcripts.labels import Behaviour, TalkType, labels_from_annotations
 from rapport.core.transcripts.quality import (
+    QUALITY_CS,
     SESSION_FEATURES,
     auc_with_ci,
     session_features,
+    session_quality,
     train_quality_model,
 )
 from rapport.core.transcripts.stacking import macro_f1
@@ -369,6 +371,19 @@ class TestHelpers:
         assert f["directive_share"] == pytest.approx(1 / 3)
         assert f["questions_per_therapist_utterance"] == pytest.approx(3 / 3)
         assert np.isnan(f["reflection_share"])  # label-based shares need labels
+
+    def test_quality_coefficients_name_every_feature_and_point_the_right_way(self) -> None:
+        """The synthetic low-quality sessions give more advice: the therapist-input share gets
+        the most negative weight (negative = more like low quality), and C is from the grid."""
+        bigger = synthetic_corpus(transcripts=30)
+        sessions = [(c, labels_from_annotations(c)) for c in bigger]
+        high = [session_quality(c) is True for c in bigger]
+        model = train_quality_model(sessions, high)
+        weights = model.coefficients()
+        assert list(weights) == list(SESSION_FEATURES)
+        assert min(weights, key=lambda f: weights[f]) == "input_share"
+        assert weights["input_share"] < 0
+        assert model.c in QUALITY_CS
 
     def test_quality_model_needs_two_of_each(self, corpus: Corpus) -> None:
         """Fewer than two sessions of a quality is refused with the counts."""

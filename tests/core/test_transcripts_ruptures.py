@@ -22,6 +22,7 @@ from rapport.core.transcripts.ruptures import (
     RuptureKind,
     any_client_utterance,
     invites_elaboration,
+    opens_turn,
     rupture_markers,
 )
 from tests.core.dialogue import dialogue
@@ -115,6 +116,15 @@ class TestMinimalResponse:
         conv = dialogue((T, "Did you drink?"), (C, "Whatever."))
         assert rupture_markers(conv) == ()
         assert [m.index for m in rupture_markers(conv, detectors=[everywhere])] == [1]
+
+    def test_opens_turn_keeps_only_the_first_reply_after_the_therapist(self) -> None:
+        """With opens_turn, a minimal reply counts only where it opens the client's turn: the
+        second of two client utterances in a row is passed over."""
+        first_only = MinimalResponse(selector=opens_turn)
+        everywhere = MinimalResponse(selector=any_client_utterance)
+        conv = dialogue((T, "Did you drink?"), (C, "Whatever."), (C, "I don't know."))
+        assert [m.index for m in rupture_markers(conv, detectors=[everywhere])] == [1, 2]
+        assert [m.index for m in rupture_markers(conv, detectors=[first_only])] == [1]
 
 
 class TestInvitesElaboration:

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from rapport.accounts.models import User
 from rapport.audit.models import AuditEvent
 from rapport.care.models import TherapySession
+from rapport.client_address import client_ip
 from rapport.feedback.services import request_for_token
 
 logger = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ def _record(request: HttpRequest, response: HttpResponse) -> None:
         path=path[:300],
         status=response.status_code,
         client_id=client_id,
-        ip=request.META.get("REMOTE_ADDR") or None,
+        ip=client_ip(request),
     )
 
 

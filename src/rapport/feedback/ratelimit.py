@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from rapport.audit.models import AuditEvent
+from rapport.client_address import client_ip
 
 LINK_ROUTES = ("feedback-form", "feedback-thanks")
 GUESS_WINDOW = timedelta(minutes=10)
@@ -44,7 +45,7 @@ def rate_limited(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         try:
-            limited = _too_many(request.META.get("REMOTE_ADDR"))
+            limited = _too_many(client_ip(request))
         except DatabaseError:
             limited = False  # the database is down: the view itself answers "try again"
         if limited:

@@ -1,0 +1,99 @@
+"""The visitor's address behind reverse proxies: lockout, link limits and the audit trail
+count the forwarded visitor, and nobody reaching the app directly can choose their address."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client as Browser
+from django.test import RequestFactory
+from django.urls import reverse
+
+from rapport.audit.models import AuditEvent
+from rapport.client_address import client_ip
+from rapport.feedback import services
+from tests.conftest import People
+from tests.factory import PASSWORD
+
+PROXY = "10.0.0.2"
+WRONG = "not the password"
+
+
+def _ip(settings: pytest.FixtureRequest, proxies: int, forwarded: str | None) -> str | None:
+    settings.TRUSTED_PROXIES = proxies  # type: ignore[attr-defined]
+    extra = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
+    return client_ip(RequestFactory().get("/", REMOTE_ADDR=PROXY, **extra))
+
+
+class TestClientIp:
+    @pytest.mark.parametrize(
+        ("proxies", "forwarded", "expected"),
+        [
+            (0, "203.0.113.9", PROXY),  # no trusted proxy: the header is anybody's
+            (1, "203.0.113.9", "203.0.113.9"),  # nginx appended the visitor
+            (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # a forged entry on the left is skipped
+            (2, "6.6.6.6, 203.0.113.9, 10.0.0.7", "203.0.113.9"),  # two proxies in a chain
+            (2, "203.0.113.9", PROXY),  # fewer entries than proxies: not through the chain
+            (1, None, PROXY),  # no header at all
+            (1, "not-an-address", PROXY),
+            (1, " 2001:db8::1 ", "2001:db8::1"),
+        ],
+    )
+    def test_it_takes_the_entry_the_trusted_proxies_wrote(
+        self,
+        settings: pytest.FixtureRequest,
+        proxies: int,
+        forwarded: str | None,
+        expected: str,
+    ) -> None:
+        """The N-th X-Forwarded-For entry from the right with N trusted proxies, else the
+        connection's own address."""
+        assert _ip(settings, proxies, forwarded) == expected
+
+
+def _via_proxy(visitor: str) -> Browser:
+    return Browser(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"6.6.6.6, {visitor}")
+
+
+def _log_in(browser: Browser, username: str, password: str) -> int:
+    page = browser.post(reverse("login"), {"username": username, "password": password})
+    return int(page.status_code)
+
+
+class TestBehindAProxy:
+    def test_lockout_counts_the_forwarded_visitor(
+        self, people: People, settings: pytest.FixtureRequest
+    ) -> None:
+        """Behind one proxy, a guesser's lockout does not lock out Alice, who reaches the app
+        through the same proxy from another address."""
+        settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
+        guesser = _via_proxy("203.0.113.9")
+        for _ in range(5):
+            _log_in(guesser, "alice", WRONG)
+        assert _log_in(guesser, "alice", PASSWORD) == 429
+        assert _log_in(_via_proxy("198.51.100.7"), "alice", PASSWORD) == 302
+
+    def test_without_trusted_proxies_a_forged_header_does_not_escape_lockout(
+        self, people: People, settings: pytest.FixtureRequest
+    ) -> None:
+        """Reached directly, a guesser who writes a new X-Forwarded-For each time is still one
+        address and is locked out."""
+        settings.TRUSTED_PROXIES = 0  # type: ignore[attr-defined]
+        for n in range(5):
+            forged = Browser(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+            _log_in(forged, "alice", WRONG)
+        again = Browser(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="192.0.2.99")
+        assert _log_in(again, "alice", PASSWORD) == 429
+
+    def test_feedback_link_limits_and_the_audit_trail_see_the_visitor(
+        self, people: People, settings: pytest.FixtureRequest
+    ) -> None:
+        """One client's burst of link requests through the proxy is limited; another client
+        behind the same proxy still gets the form, and the audit trail names each visitor."""
+        settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
+        settings.FEEDBACK_LINK_RATE_PER_MINUTE = 3  # type: ignore[attr-defined]
+        link = services.issue_link(people.factory.make_session(people.dana), "end", people.alice)
+        busy = _via_proxy("203.0.113.9")
+        assert [busy.get(link.path).status_code for _ in range(4)] == [200, 200, 200, 429]
+        assert _via_proxy("198.51.100.7").get(link.path).status_code == 200
+        seen = set(AuditEvent.objects.filter(route="feedback-form").values_list("ip", flat=True))
+        assert seen == {"203.0.113.9", "198.51.100.7"}

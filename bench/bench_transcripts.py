@@ -31,6 +31,7 @@ Results go to a Markdown file and a JSON twin::
 
 from __future__ import annotations
 
+import copy
 import gc
 import json
 import os
@@ -171,6 +172,26 @@ def best_of(repeats: int, work: Callable[[], Any]) -> list[float]:
     return runs
 
 
+def best_of_fresh(
+    repeats: int, conversations: Sequence[Conversation], work: Callable[[list[Conversation]], Any]
+) -> list[float]:
+    """As :func:`best_of`, but each run works on new copies of ``conversations``, made before
+    its clock starts: utterances keep their words once tokenised, and a batch of transcripts
+    just read has none kept, so no run may reuse an earlier run's."""
+    runs = []
+    for _ in range(repeats):
+        copies = [copy.deepcopy(c) for c in conversations]
+        gc.collect()
+        started = time.perf_counter()
+        work(copies)
+        runs.append(time.perf_counter() - started)
+    return runs
+
+
+def _on_one(work: Callable[[Conversation], Any]) -> Callable[[list[Conversation]], Any]:
+    return lambda conversations: work(conversations[0])
+
+
 def lexical_markers(conversation: Conversation) -> None:
     """Every marker that needs no model and no sentiment lexicon."""
     talk_balance(conversation)
@@ -194,22 +215,24 @@ class LexicalResult:
 
 def measure_lexical(corpus: Corpus | None, repeats: int) -> LexicalResult:
     session = build_session(corpus)
+
+    def timed(work: Callable[[Conversation], Any]) -> list[float]:
+        return best_of_fresh(repeats, [session], _on_one(work))
+
     parts = {
-        "talk balance + latencies": min(
-            best_of(repeats, lambda: (talk_balance(session), response_latencies(session)))
-        ),
-        "session LSM": min(best_of(repeats, lambda: language_style_matching(session))),
-        "rolling LSM": min(best_of(repeats, lambda: lsm_rolling(session, LSM_WINDOW))),
-        "rupture markers": min(best_of(repeats, lambda: rupture_markers(session))),
+        "talk balance + latencies": min(timed(lambda c: (talk_balance(c), response_latencies(c)))),
+        "session LSM": min(timed(language_style_matching)),
+        "rolling LSM": min(timed(lambda c: lsm_rolling(c, LSM_WINDOW))),
+        "rupture markers": min(timed(rupture_markers)),
     }
     return LexicalResult(
         words=sum(len(u.text.split()) for u in session),
         utterances=len(session),
         minutes=(session.utterances[-1].end or 0) / 60,
         source="AnnoMI utterances in file order" if corpus else "project-written sentences",
-        lexical=best_of(repeats, lambda: lexical_markers(session)),
-        affect=best_of(repeats, lambda: affect(session)),
-        analyse_all=best_of(repeats, lambda: analyse(session)),
+        lexical=timed(lexical_markers),
+        affect=timed(affect),
+        analyse_all=timed(analyse),
         parts=parts,
     )
 
@@ -266,13 +289,13 @@ def measure_corpus(
     conversations = list(corpus)
     keys: list[str] = []
 
-    def work() -> None:
+    def work(batch: list[Conversation]) -> None:
         nonlocal keys
-        for c in conversations:
+        for c in batch:
             # The result is dropped at once, as the batch command writes and drops it.
             keys = sorted(analyse(c, labeller).to_dict())
 
-    runs = best_of(repeats, work)
+    runs = best_of_fresh(repeats, conversations, work)
     return CorpusResult(
         conversations=len(conversations),
         utterances=sum(len(c) for c in conversations),
@@ -406,7 +429,9 @@ def measure_convokit(corpus: Corpus, repeats: int, python: Path) -> dict[str, An
     """Rapport's session LSM and ConvoKit's side (a subprocess in ConvoKit's venv) on the same
     transcripts; the ratio of times and the agreement of values."""
     conversations = list(corpus)
-    ours_runs = best_of(repeats, lambda: [language_style_matching(c) for c in conversations])
+    ours_runs = best_of_fresh(
+        repeats, conversations, lambda batch: [language_style_matching(c) for c in batch]
+    )
     ours = {c.id: language_style_matching(c) for c in conversations}
     result: dict[str, Any] = {"ours_seconds": ours_runs, "conversations": len(conversations)}
     if not python.is_file():

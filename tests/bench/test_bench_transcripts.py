@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from bench.bench_transcripts import (
     SESSION_WORDS,
     WORDS_PER_SECOND,
     _floor_lines,
     _write_text_transcript,
+    best_of_fresh,
     build_session,
     measure_convokit,
     measure_encoder_floor,
     run_memory_child,
 )
 
-from rapport.core.transcripts import Corpus, Role, load
+from rapport.core.transcripts import Corpus, Role, load, model
 from rapport.core.transcripts.embeddings import SentenceEncoder
 
 
@@ -36,6 +38,18 @@ class TestBuildSession:
         """The same seed and offset give the same talk; another offset gives other talk."""
         assert build_session(None, 500) == build_session(None, 500)
         assert build_session(None, 500).utterances != build_session(None, 500, offset=3).utterances
+
+
+def test_every_timed_run_tokenises_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Utterances keep their words once tokenised; the timed runs get new copies, so each run
+    pays for tokenising as a batch of transcripts just read would."""
+    session = build_session(None, 300)
+    tokenised: list[str] = []
+    original = model.tokenize
+    monkeypatch.setattr(model, "tokenize", lambda text: tokenised.append(text) or original(text))
+    runs = best_of_fresh(3, [session], lambda batch: [u.words for c in batch for u in c])
+    assert len(runs) == 3
+    assert len(tokenised) == 3 * len(session)
 
 
 def test_it_keeps_the_batch_s_python_memory_flat_as_files_grow(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ import pickle
 
 import pytest
 
-from rapport.core.transcripts import Conversation, Corpus, Role, Utterance, tokenize
+from rapport.core.transcripts import Conversation, Corpus, Role, Utterance, model, tokenize
+from rapport.core.transcripts.model import straighten
 
 
 def make_conversation(cid: str = "s1") -> Conversation:
@@ -27,6 +28,12 @@ class TestTokenize:
     def test_it_keeps_contractions_and_drops_punctuation_and_digits(self) -> None:
         """Contractions stay one word; curly apostrophes are straightened; numbers go."""
         assert tokenize("I’m sure we can't—42 times!") == ["i'm", "sure", "we", "can't", "times"]
+
+    def test_straighten_keeps_the_length(self) -> None:
+        """Curly and modifier-letter apostrophes become straight, one character for one."""
+        text = "don\u2019t \u2018quote\u2019 can\u02bct"
+        assert straighten(text) == "don't 'quote' can't"
+        assert len(straighten(text)) == len(text)
 
 
 class TestUtterance:
@@ -49,6 +56,26 @@ class TestUtterance:
         assert u.labels["talk"] == "change"
         with pytest.raises(TypeError):
             u.labels["talk"] = "x"  # type: ignore[index]
+
+    def test_its_words_are_tokenised_once_and_handed_out_as_copies(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The markers read an utterance's words several times; the text is tokenised on the
+        first read only, and changing a returned list does not change the utterance."""
+        calls: list[str] = []
+
+        def counting(text: str) -> list[str]:
+            calls.append(text)
+            return tokenize(text)
+
+        monkeypatch.setattr(model, "tokenize", counting)
+        u = Utterance(0, "C", Role.CLIENT, "I don\u2019t know")
+        first = u.words
+        first.append("extra")
+        assert u.words == ["i", "don't", "know"]
+        assert calls == ["I don\u2019t know"]
+        back = pickle.loads(pickle.dumps(u))  # noqa: S301 - our own bytes
+        assert back.words == ["i", "don't", "know"]
 
 
 class TestConversation:

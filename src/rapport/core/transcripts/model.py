@@ -69,6 +69,9 @@ class Utterance:
     start: float | None = None
     end: float | None = None
     labels: Mapping[str, str] = field(default=_EMPTY, compare=False)
+    # The words, tokenised on first use: talk balance, LSM, rupture markers and the summary
+    # each read them, and the regex pass costs more than everything else they do per word.
+    _words: tuple[str, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.index < 0:
@@ -90,8 +93,12 @@ class Utterance:
 
     @property
     def words(self) -> list[str]:
-        """The utterance's words (see :func:`tokenize`)."""
-        return tokenize(self.text)
+        """The utterance's words (see :func:`tokenize`); a new list each time."""
+        words = self._words
+        if words is None:
+            words = tuple(tokenize(self.text))
+            object.__setattr__(self, "_words", words)
+        return list(words)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,9 @@ T, C = Role.THERAPIST, Role.CLIENT
         ("The problem is that you keep going back to the pub.", "The problem is"),
         ("I think you're in denial about how much this matters.", "you're in denial"),
         ("I'd recommend you cut down to weekends.", "I'd recommend"),
+        ("I think you should stop.", "you should"),  # "I" is the subject: the therapist's view
+        ("I'm saying you need to choose.", "you need to"),
+        ("You feel you should cope. But you need to rest.", "you need to"),  # the second counts
     ],
 )
 def test_directive_wording_is_found_with_its_evidence(text: str, evidence: str) -> None:
@@ -42,6 +45,9 @@ def test_directive_wording_is_found_with_its_evidence(text: str, evidence: str) 
         "You're wondering whether it's worth trying again.",
         "You shoulder a lot for your family.",  # "should" inside a longer word
         "It sounds like you feel trapped.",
+        "So there's a voice saying you should be able to fix all of it.",  # reflecting a pressure
+        "You feel you should have called her.",
+        "Your wife thinks you need to stop.",
     ],
 )
 def test_mi_consistent_lines_are_not_directive(text: str) -> None:

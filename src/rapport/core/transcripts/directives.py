@@ -9,7 +9,12 @@ phrases (matched as whole words, case-insensitively, with or without the apostro
 - *confronting* — "the problem is", "the thing is", "you're in denial", "making excuses",
   "be honest", "face the facts".
 
-The marker records each such utterance (``index``) and the first phrase found (``evidence``).
+A "you ..." phrase that *reports* someone's words or thoughts is not counted: when the word
+before it is a verb of saying, thinking or feeling ("you feel you should call her", "a voice
+saying you should fix it", "your wife thinks you need to stop") the therapist is reflecting a
+pressure, not applying one — unless "I" or "we" is that verb's subject ("I think you should
+stop" directs). The marker records each directive utterance (``index``) and the first phrase
+counted (``evidence``).
 
 **Source.** The MITI 4 codes *Persuade* (trying to change the client's opinions or behaviour
 by argument, advice or facts without the client's permission) and *Confront* (disagreeing,
@@ -80,6 +85,30 @@ _PATTERN = re.compile(
 )
 
 
+# Verbs that introduce reported speech or thought, in their common forms.
+_REPORTING = frozenset({
+    "feel", "feels", "felt", "feeling", "think", "thinks", "thought", "thinking",
+    "say", "says", "said", "saying", "tell", "tells", "told", "telling",
+    "believe", "believes", "believed", "hear", "hears", "heard",
+    "worry", "worries", "worried", "wonder", "wonders", "wondering",
+    "wish", "wishes", "wished", "sense", "senses", "sensed",
+})  # fmt: skip
+_FIRST_PERSON = frozenset({"i", "we", "i'm", "we're", "i'd", "we'd", "im", "id"})
+_WORD = re.compile(r"[a-z']+")
+
+
+def _reported(straight_lower: str, start: int) -> bool:
+    """Whether the phrase starting at ``start`` is what someone else says, thinks or feels: a
+    reporting verb just before it whose subject (one of the two words before the verb) is not
+    "I" or "we"."""
+    if not straight_lower.startswith("you", start):
+        return False
+    before = _WORD.findall(straight_lower[:start])
+    if not before or before[-1] not in _REPORTING:
+        return False
+    return not _FIRST_PERSON.intersection(before[-3:-1])
+
+
 @dataclass(frozen=True, slots=True)
 class DirectiveUtterance:
     """Therapist utterance ``index`` contains directive wording; ``evidence`` is the first
@@ -95,9 +124,11 @@ def directive_language(conversation: Conversation) -> tuple[DirectiveUtterance, 
     for u in conversation:
         if u.role is not Role.THERAPIST:
             continue
-        match = _PATTERN.search(straighten(u.text))
-        if match:
-            found.append(DirectiveUtterance(u.index, u.text[match.start() : match.end()]))
+        text = straighten(u.text).lower()  # same length: spans slice the original
+        for match in _PATTERN.finditer(text):
+            if not _reported(text, match.start()):
+                found.append(DirectiveUtterance(u.index, u.text[match.start() : match.end()]))
+                break
     return tuple(found)
 
 

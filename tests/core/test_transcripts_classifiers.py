@@ -363,10 +363,10 @@ class TestHelpers:
         )
         f = session_features(c, ())
         # Two confrontation markers (about the therapist, about therapy) on one of 3 client
-        # utterances, and no withdrawal.
+        # utterances: one utterance flagged, and none for withdrawal.
         kinds = Counter(m.kind.value for m in analyse(c).ruptures)
         assert kinds == {"confrontation": 2}
-        assert f["log_confrontation_per_100_client"] == pytest.approx(np.log1p(200 / 3))
+        assert f["log_confrontation_per_100_client"] == pytest.approx(np.log1p(100 / 3))
         assert f["log_withdrawal_per_100_client"] == 0.0
         assert f["directive_share"] == pytest.approx(1 / 3)
         assert f["questions_per_therapist_utterance"] == pytest.approx(3 / 3)

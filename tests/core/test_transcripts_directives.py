@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rapport.core.transcripts.directives import (
@@ -30,6 +32,10 @@ T, C = Role.THERAPIST, Role.CLIENT
         ("I think you should stop.", "you should"),  # "I" is the subject: the therapist's view
         ("I'm saying you need to choose.", "you need to"),
         ("You feel you should cope. But you need to rest.", "you need to"),  # the second counts
+        ("I've said you should stop.", "you should"),
+        ("What did she say? You should call her.", "You should"),  # "say" ends a sentence
+        ("\u0130stanbul is far. You should go.", "You should"),  # "\u0130" lowers to 2 chars
+        ("You must stop.", "You must"),
     ],
 )
 def test_directive_wording_is_found_with_its_evidence(text: str, evidence: str) -> None:
@@ -48,6 +54,9 @@ def test_directive_wording_is_found_with_its_evidence(text: str, evidence: str) 
         "So there's a voice saying you should be able to fix all of it.",  # reflecting a pressure
         "You feel you should have called her.",
         "Your wife thinks you need to stop.",
+        "Your wife thinks that you should stop.",
+        "She says the problem is money.",
+        "You must be exhausted.",  # empathy, not an order
     ],
 )
 def test_mi_consistent_lines_are_not_directive(text: str) -> None:
@@ -74,7 +83,10 @@ def test_no_therapist_means_no_share() -> None:
     assert directive_share(dialogue((C, "You should listen."), (C, "Hello?"))) is None
 
 
-def test_phrases_are_lower_case_and_distinct() -> None:
-    """The phrase list is written in lower case with no repeats (the pattern ignores case)."""
+def test_phrases_are_lower_case_distinct_and_counted_in_the_docs() -> None:
+    """The phrase list is lower case (it is matched on lower-cased text) with no repeats, and
+    the user documentation gives its length."""
     assert all(p == p.lower() for p in DIRECTIVE_PHRASES)
     assert len(set(DIRECTIVE_PHRASES)) == len(DIRECTIVE_PHRASES)
+    docs = Path(__file__).parents[2] / "docs" / "transcripts.md"
+    assert f"{len(DIRECTIVE_PHRASES)} phrases" in docs.read_text(encoding="utf-8")

@@ -76,6 +76,9 @@ class TestUtterance:
         assert calls == ["I don\u2019t know"]
         back = pickle.loads(pickle.dumps(u))  # noqa: S301 - our own bytes
         assert back.words == ["i", "don't", "know"]
+        # A changed copy tokenises its own text, not the original's kept words.
+        assert dataclasses.replace(u, text="Something else").words == ["something", "else"]
+        assert copy.deepcopy(u).words == ["i", "don't", "know"]
 
 
 class TestConversation:

@@ -143,12 +143,12 @@ class TestSessionSummary:
                 (C, "My wife says I drink too much."),
                 (T, "You need to listen to her."),
                 (C, "Maybe."),
-                (T, "You NEED to stop. The problem is you won't."),
+                (T, "You NEED  to stop. The problem is you won\u2019t."),
             )
         ).summary
         point = _point(points, "told the client what to do")
-        assert point.text.startswith("Two utterances of your 3 told")
-        assert '("you need to")' in point.text
+        assert point.text.startswith("2 of your 3 utterances told")
+        assert '("you need to")' in point.text  # one spelling of the phrase
         assert point.evidence == (2, 4)
         assert not any("told the client" in p.text for p in analyse(SESSION).summary)
 
@@ -158,5 +158,14 @@ class TestSessionSummary:
         for points in (analyse(SESSION).summary, analyse(SESSION, _labeller(labels)).summary):
             assert 3 <= len(points) <= 9
             assert all(p.text.endswith((".", ")")) for p in points)
+        # Everything at once: labels with complex reflections and change talk, a directive, a
+        # falling tone, both kinds of rupture and LSM give the most, nine.
+        full = dialogue(*((u.role, u.text) for u in SESSION), (T, "You should keep the diary."))
+        labels = [
+            UtteranceLabels(0, behaviour=Behaviour.QUESTION),
+            UtteranceLabels(2, behaviour=Behaviour.REFLECTION, reflection=ReflectionKind.COMPLEX),
+            UtteranceLabels(1, talk_type=TalkType.CHANGE),
+        ]
+        assert len(analyse(full, _labeller(labels)).summary) == 9
         (empty,) = session_summary(analyse(dialogue()))
         assert "no therapist or client words" in empty.text

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client as Browser
 from django.test import RequestFactory
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from rapport.audit.models import AuditEvent
 from rapport.client_address import client_ip
@@ -18,8 +19,8 @@ PROXY = "10.0.0.2"
 WRONG = "not the password"
 
 
-def _ip(settings: pytest.FixtureRequest, proxies: int, forwarded: str | None) -> str | None:
-    settings.TRUSTED_PROXIES = proxies  # type: ignore[attr-defined]
+def _ip(settings: Settings, proxies: int, forwarded: str | None) -> str | None:
+    settings.TRUSTED_PROXIES = proxies
     extra = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
     return client_ip(RequestFactory().get("/", REMOTE_ADDR=PROXY, **extra))
 
@@ -40,7 +41,7 @@ class TestClientIp:
     )
     def test_it_takes_the_entry_the_trusted_proxies_wrote(
         self,
-        settings: pytest.FixtureRequest,
+        settings: Settings,
         proxies: int,
         forwarded: str | None,
         expected: str,
@@ -60,12 +61,10 @@ def _log_in(browser: Browser, username: str, password: str) -> int:
 
 
 class TestBehindAProxy:
-    def test_lockout_counts_the_forwarded_visitor(
-        self, people: People, settings: pytest.FixtureRequest
-    ) -> None:
+    def test_lockout_counts_the_forwarded_visitor(self, people: People, settings: Settings) -> None:
         """Behind one proxy, a guesser's lockout does not lock out Alice, who reaches the app
         through the same proxy from another address."""
-        settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
+        settings.TRUSTED_PROXIES = 1
         guesser = _via_proxy("203.0.113.9")
         for _ in range(5):
             _log_in(guesser, "alice", WRONG)
@@ -73,11 +72,11 @@ class TestBehindAProxy:
         assert _log_in(_via_proxy("198.51.100.7"), "alice", PASSWORD) == 302
 
     def test_without_trusted_proxies_a_forged_header_does_not_escape_lockout(
-        self, people: People, settings: pytest.FixtureRequest
+        self, people: People, settings: Settings
     ) -> None:
         """Reached directly, a guesser who writes a new X-Forwarded-For each time is still one
         address and is locked out."""
-        settings.TRUSTED_PROXIES = 0  # type: ignore[attr-defined]
+        settings.TRUSTED_PROXIES = 0
         for n in range(5):
             forged = Browser(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
             _log_in(forged, "alice", WRONG)
@@ -85,12 +84,12 @@ class TestBehindAProxy:
         assert _log_in(again, "alice", PASSWORD) == 429
 
     def test_feedback_link_limits_and_the_audit_trail_see_the_visitor(
-        self, people: People, settings: pytest.FixtureRequest
+        self, people: People, settings: Settings
     ) -> None:
         """One client's burst of link requests through the proxy is limited; another client
         behind the same proxy still gets the form, and the audit trail names each visitor."""
-        settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
-        settings.FEEDBACK_LINK_RATE_PER_MINUTE = 3  # type: ignore[attr-defined]
+        settings.TRUSTED_PROXIES = 1
+        settings.FEEDBACK_LINK_RATE_PER_MINUTE = 3
         link = services.issue_link(people.factory.make_session(people.dana), "end", people.alice)
         busy = _via_proxy("203.0.113.9")
         assert [busy.get(link.path).status_code for _ in range(4)] == [200, 200, 200, 429]

@@ -1,20 +1,22 @@
 """Directive language: therapist utterances that tell the client what to do or what is wrong.
 
 **Definition.** A therapist utterance is *directive* when it contains one of a short list of
-phrases (matched as whole words, case-insensitively, with or without the apostrophe):
+phrases (:data:`DIRECTIVE_PHRASES`, matched as whole words, case-insensitively, with or without
+the apostrophe):
 
-- *directing* — "you should", "you shouldn't", "you need to", "you have to", "you must",
-  "you've got to", "you ought to", "you can't", "why don't you", "why not just", "I want you
-  to", "I'd suggest", "I'd recommend", "what you need to do";
+- *directing* — "you should", "you shouldn't", "you need to", "you have to", "you must" (not
+  "you must be", which is usually empathy: "you must be exhausted"), "you've got to", "you
+  ought to", "why don't you", "why not just", "I want you to", "I'd (or I would) suggest",
+  "I'd (or I would) recommend", "what you need to do";
 - *confronting* — "the problem is", "the thing is", "you're in denial", "making excuses",
-  "be honest", "face the facts".
+  "face the facts".
 
-A "you ..." phrase that *reports* someone's words or thoughts is not counted: when the word
-before it is a verb of saying, thinking or feeling ("you feel you should call her", "a voice
-saying you should fix it", "your wife thinks you need to stop") the therapist is reflecting a
-pressure, not applying one — unless "I" or "we" is that verb's subject ("I think you should
-stop" directs). The marker records each directive utterance (``index``) and the first phrase
-counted (``evidence``).
+A phrase that *reports* someone's words or thoughts is not counted: when, within its sentence,
+the word before it (or before a "that") is a verb of saying, thinking or feeling ("you feel you
+should call her", "a voice saying you should fix it", "your wife thinks that the problem is
+money") the therapist is reflecting a pressure, not applying one — unless "I" or "we" is that
+verb's subject ("I think you should stop" directs). The marker records each directive
+utterance (``index``) and the first phrase counted (``evidence``).
 
 **Source.** The MITI 4 codes *Persuade* (trying to change the client's opinions or behaviour
 by argument, advice or facts without the client's permission) and *Confront* (disagreeing,
@@ -23,14 +25,15 @@ literature names the "righting reflex" — telling people what they should do �
 motivational interviewing resists: Moyers TB, Manuel JK, Ernst D. Motivational Interviewing
 Treatment Integrity Coding Manual 4.2.1. CASAA, University of New Mexico; 2014. Miller WR,
 Rollnick S. Motivational Interviewing: Helping People Change. 3rd ed. New York: Guilford
-Press; 2013. The phrase list is PROJECT-AUTHORED from those descriptions; it is not the MITI,
-whose coders judge each utterance in context.
+Press; 2013. The phrase list and the reported-speech rule are PROJECT-AUTHORED from those
+descriptions; they are not the MITI, whose coders judge each utterance in context.
 
-**How to read it.** A count of places to look, not a fault: "you should" can sit inside a
-reflection ("you feel you should call her") or follow the client's request for advice, which
-MI allows; and a therapist can persuade without any of these words. A session where many
-therapist utterances direct and few reflect reads, to a client, like being told rather than
-heard. :mod:`.quality` uses the share of directive utterances as one of its session numbers.
+**How to read it.** A count of places to look, not a fault: advice can follow the client's own
+request for it, which MI allows, and a phrase can sit in a reflection the rule above does not
+recognise ("so in your view you have to leave"); and a therapist can persuade without any of
+these words. A session where many therapist utterances direct and few reflect reads, to a
+client, like being told rather than heard. :mod:`.quality` uses the share of directive
+utterances as one of its session numbers.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapport.core.transcripts.model import Conversation, Role, straighten
+from rapport.core.transcripts.model import Conversation, Role, normalise
 
 __all__ = ["DIRECTIVE_PHRASES", "DirectiveUtterance", "directive_language", "directive_share"]
 
@@ -48,10 +51,9 @@ DIRECTIVE_PHRASES = (
     "you shouldn't",
     "you need to",
     "you have to",
-    "you must",
+    "you must",  # "you must be ..." is left out in the pattern
     "you've got to",
     "you ought to",
-    "you can't",
     "why don't you",
     "why not just",
     "i want you to",
@@ -73,15 +75,16 @@ def _phrase_source(phrase: str) -> str:
     # Any run of whitespace between words; the apostrophe may be missing ("dont", "youre"),
     # as speech-recognition transcripts often write it.
     words = (re.escape(w).replace("'", "'?") for w in phrase.split())
-    return r"\s+".join(words)
+    source = r"\s+".join(words)
+    return source + r"(?!\s+be\b)" if phrase == "you must" else source
 
 
-# Longest first, so "you should" does not shadow "you shouldn't" in the evidence.
+# Run on normalise()d text (lower case, straight apostrophes). Longest first, so "you should"
+# does not shadow "you shouldn't" in the evidence.
 _PATTERN = re.compile(
     r"\b(?:"
     + "|".join(_phrase_source(p) for p in sorted(DIRECTIVE_PHRASES, key=len, reverse=True))
-    + r")\b",
-    re.IGNORECASE,
+    + r")\b"
 )
 
 
@@ -93,17 +96,22 @@ _REPORTING = frozenset({
     "worry", "worries", "worried", "wonder", "wonders", "wondering",
     "wish", "wishes", "wished", "sense", "senses", "sensed",
 })  # fmt: skip
-_FIRST_PERSON = frozenset({"i", "we", "i'm", "we're", "i'd", "we'd", "im", "id"})
+_FIRST_PERSON = frozenset({
+    "i", "we", "i'm", "we're", "i'd", "we'd", "i've", "we've", "i'll", "we'll",
+    "im", "ive", "id",
+})  # fmt: skip
 _WORD = re.compile(r"[a-z']+")
+_SENTENCE_END = re.compile(r"[.?!;]")
 
 
-def _reported(straight_lower: str, start: int) -> bool:
-    """Whether the phrase starting at ``start`` is what someone else says, thinks or feels: a
-    reporting verb just before it whose subject (one of the two words before the verb) is not
-    "I" or "we"."""
-    if not straight_lower.startswith("you", start):
-        return False
-    before = _WORD.findall(straight_lower[:start])
+def _reported(text: str, start: int) -> bool:
+    """Whether the phrase at ``start`` of normalised ``text`` is what someone else says, thinks
+    or feels: in its sentence, a reporting verb just before it (or before a "that" before it)
+    whose subject, one of the two words before the verb, is not "I" or "we"."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
+    before = _WORD.findall(text, ends[-1] if ends else 0, start)
+    if before and before[-1] == "that":
+        before.pop()
     if not before or before[-1] not in _REPORTING:
         return False
     return not _FIRST_PERSON.intersection(before[-3:-1])
@@ -124,7 +132,7 @@ def directive_language(conversation: Conversation) -> tuple[DirectiveUtterance, 
     for u in conversation:
         if u.role is not Role.THERAPIST:
             continue
-        text = straighten(u.text).lower()  # same length: spans slice the original
+        text = normalise(u.text)  # the same length, so spans slice the original
         for match in _PATTERN.finditer(text):
             if not _reported(text, match.start()):
                 found.append(DirectiveUtterance(u.index, u.text[match.start() : match.end()]))

@@ -21,6 +21,7 @@ __all__ = [
     "Role",
     "TranscriptError",
     "Utterance",
+    "normalise",
     "straighten",
     "tokenize",
 ]
@@ -36,6 +37,17 @@ def straighten(text: str) -> str:
     write "don\u2019t"; word lists and VADER's negations spell it "don't"."""
     # Chained replace is several times faster than str.translate for three characters.
     return text.replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'")
+
+
+def normalise(text: str) -> str:
+    """``text`` straightened and in lower case, the same length as ``text`` (so a match's span
+    in the result slices the original), for matching word lists."""
+    straight = straighten(text)
+    lowered = straight.lower()
+    if len(lowered) == len(straight):
+        return lowered
+    # A few characters lower-case to two ("\u0130" -> "i\u0307"); keep those as they are.
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in straight)
 
 
 def tokenize(text: str) -> list[str]:

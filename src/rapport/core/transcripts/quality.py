@@ -6,8 +6,9 @@ reflections, change-talk share; Moyers TB, Rowell LN, Manuel JK, Ernst D, Houck 
 Motivational Interviewing Treatment Integrity Code (MITI 4): rationale, preliminary reliability
 and validity. J Subst Abuse Treat. 2016;65:36-42), the share of each therapist behaviour and
 client talk type, talk balance, language style matching and mean turn lengths, and four lexical
-markers that need no labels: the rates of withdrawal and confrontation rupture markers per 100
-client utterances (:mod:`.ruptures`), the share of therapist utterances with directive wording
+markers that do not need labels: how many of every 100 client utterances carry a withdrawal or
+a confrontation rupture marker (:mod:`.ruptures`; log1p-scaled), the share of therapist
+utterances with directive wording
 (:mod:`.directives`) and question marks per therapist utterance (stacked questions: "How much
 do you drink? Every day? Do you think that's a problem?"). A regularised logistic regression
 on those numbers gives P(high-quality MI).
@@ -92,9 +93,9 @@ def _opt(value: float | None, scale: float = 1.0) -> float:
     return _NAN if value is None else value / scale
 
 
-def _log_rate(markers: int, client_utterances: int) -> float:
+def _log_rate(flagged: int, client_utterances: int) -> float:
     # A log, as rupture markers are rare and a few staged sessions are full of them.
-    return math.log1p(100 * _share(markers, client_utterances)) if client_utterances else _NAN
+    return math.log1p(100 * _share(flagged, client_utterances))
 
 
 def session_features(
@@ -109,7 +110,10 @@ def session_features(
         lsm = _NAN
     therapist = balance.by_role[Role.THERAPIST]
     client = balance.by_role[Role.CLIENT]
-    ruptures = Counter(m.kind for m in rupture_markers(conversation, labels))
+    # Utterances, not markers: one complaint can be about the therapist and therapy at once.
+    ruptures = Counter(
+        kind for kind, _ in {(m.kind, m.index) for m in rupture_markers(conversation, labels)}
+    )
     client_utterances = sum(1 for u in conversation if u.role is Role.CLIENT)
     therapist_texts = [u.text for u in conversation if u.role is Role.THERAPIST]
     found = {

@@ -68,7 +68,14 @@ from typing import Protocol
 
 from rapport.core.transcripts.function_words import FUNCTION_WORDS
 from rapport.core.transcripts.labels import Behaviour, QuestionKind, UtteranceLabels
-from rapport.core.transcripts.model import Conversation, Role, Utterance, straighten, tokenize
+from rapport.core.transcripts.model import (
+    Conversation,
+    Role,
+    Utterance,
+    normalise,
+    straighten,
+    tokenize,
+)
 
 __all__ = [
     "DETECTORS",
@@ -161,19 +168,8 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Phrase patterns run on :func:`_normalise`d text (lower case, straight apostrophes) and are
+# Phrase patterns run on :func:`~.model.normalise`d text (lower case, straight apostrophes) and are
 # compiled case-sensitively: re's IGNORECASE makes every branch several times slower.
-
-
-def _normalise(text: str) -> str:
-    """``text`` in lower case with straight apostrophes, the same length as ``text`` (so a
-    match's span slices the original)."""
-    straight = straighten(text)
-    lowered = straight.lower()
-    if len(lowered) == len(straight):
-        return lowered
-    # A few characters lower-case to two ("\u0130" -> "i\u0307"); keep those as they are.
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in straight)
 
 
 def _either(*parts: re.Pattern[str] | str) -> re.Pattern[str]:
@@ -736,7 +732,7 @@ def _exchanges(conversation: Conversation, labels: Sequence[UtteranceLabels]) ->
             turn = us[position:end]
         yield Exchange(
             utterance=u,
-            text=_normalise(u.text),
+            text=normalise(u.text),
             trigger=trigger,
             trigger_labels=by_index.get(trigger.index) if trigger is not None else None,
             opens_turn=opens,

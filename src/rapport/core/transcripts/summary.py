@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rapport.core.transcripts.labels import Behaviour, ReflectionKind, TalkType
-from rapport.core.transcripts.model import Role
+from rapport.core.transcripts.model import Role, straighten
 from rapport.core.transcripts.ruptures import RuptureKind, RuptureMarker
 
 if TYPE_CHECKING:  # analysis imports this module to fill SessionAnalysis.summary
@@ -162,14 +162,14 @@ def _directives(analysis: SessionAnalysis) -> SummaryPoint | None:
         return None
     indices = [d.index for d in analysis.directives]
     therapist = len(analysis.conversation.by_role(Role.THERAPIST))
-    phrases = ", ".join(
-        f'"{e}"' for e in dict.fromkeys(d.evidence.lower() for d in analysis.directives)
-    )
+    # One spelling per phrase: "You shouldn\u2019t" and "you  shouldn't" are the same words.
+    spelled = (straighten(" ".join(d.evidence.split())).lower() for d in analysis.directives)
+    phrases = ", ".join(f'"{p}"' for p in dict.fromkeys(spelled))
     where = "utterance" if len(indices) == 1 else "utterances"
     return SummaryPoint(
-        f"{_count(len(indices), 'utterance').capitalize()} of your {therapist} told the client "
-        f"what to do or what was wrong ({phrases}): {where} {_list(indices)}. MI asks "
-        "permission before advising; check whether the client asked.",
+        f"{len(indices)} of your {therapist} utterances told the client what to do or what was "
+        f"wrong ({phrases}): {where} {_list(indices)}. MI asks permission before advising; "
+        "check whether the client asked.",
         tuple(indices),
     )
 

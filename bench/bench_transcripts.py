@@ -160,16 +160,23 @@ def _write_text_transcript(conversation: Conversation, path: Path) -> None:
 # --- timing -----------------------------------------------------------------------------------
 
 
-def best_of(repeats: int, work: Callable[[], Any]) -> list[float]:
-    """Seconds of each of ``repeats`` runs of ``work`` (with the garbage collector's state
-    reset before each, as ``timeit`` does not)."""
+def _timed_runs[T](repeats: int, prepare: Callable[[], T], work: Callable[[T], Any]) -> list[float]:
+    """Seconds of each of ``repeats`` runs of ``work`` on what ``prepare`` gives, prepared
+    before the clock starts (with the garbage collector's state reset before each, as
+    ``timeit`` does not)."""
     runs = []
     for _ in range(repeats):
+        prepared = prepare()
         gc.collect()
         started = time.perf_counter()
-        work()
+        work(prepared)
         runs.append(time.perf_counter() - started)
     return runs
+
+
+def best_of(repeats: int, work: Callable[[], Any]) -> list[float]:
+    """Seconds of each of ``repeats`` runs of ``work``."""
+    return _timed_runs(repeats, lambda: None, lambda _: work())
 
 
 def best_of_fresh(
@@ -178,18 +185,7 @@ def best_of_fresh(
     """As :func:`best_of`, but each run works on new copies of ``conversations``, made before
     its clock starts: utterances keep their words once tokenised, and a batch of transcripts
     just read has none kept, so no run may reuse an earlier run's."""
-    runs = []
-    for _ in range(repeats):
-        copies = [copy.deepcopy(c) for c in conversations]
-        gc.collect()
-        started = time.perf_counter()
-        work(copies)
-        runs.append(time.perf_counter() - started)
-    return runs
-
-
-def _on_one(work: Callable[[Conversation], Any]) -> Callable[[list[Conversation]], Any]:
-    return lambda conversations: work(conversations[0])
+    return _timed_runs(repeats, lambda: [copy.deepcopy(c) for c in conversations], work)
 
 
 def lexical_markers(conversation: Conversation) -> None:
@@ -217,7 +213,7 @@ def measure_lexical(corpus: Corpus | None, repeats: int) -> LexicalResult:
     session = build_session(corpus)
 
     def timed(work: Callable[[Conversation], Any]) -> list[float]:
-        return best_of_fresh(repeats, [session], _on_one(work))
+        return best_of_fresh(repeats, [session], lambda copies: work(copies[0]))
 
     parts = {
         "talk balance + latencies": min(timed(lambda c: (talk_balance(c), response_latencies(c)))),

@@ -8,8 +8,8 @@ lexical markers never need a model.
 The result holds talk balance and language style matching (:mod:`.markers`), the MI summary
 scores when there are labels (:mod:`.mi`), the affect trajectory (:mod:`.affect`), rupture
 markers (:mod:`.ruptures`), directive therapist wording (:mod:`.directives`) and a plain-words
-summary for the therapist (:mod:`.summary`); each
-module's docstring gives the marker's definition, source and how to read it.
+summary for the therapist (:mod:`.summary`); each module's docstring gives the marker's
+definition, source and how to read it.
 
 ``SessionAnalysis.to_dict()`` is the stored and exported form. Its layout is versioned by
 ``SCHEMA_VERSION``: change the number when a key changes meaning or disappears (adding keys, as

@@ -8,10 +8,9 @@ and validity. J Subst Abuse Treat. 2016;65:36-42), the share of each therapist b
 client talk type, talk balance, language style matching and mean turn lengths, and four lexical
 markers that do not need labels: how many of every 100 client utterances carry a withdrawal or
 a confrontation rupture marker (:mod:`.ruptures`; log1p-scaled), the share of therapist
-utterances with directive wording
-(:mod:`.directives`) and question marks per therapist utterance (stacked questions: "How much
-do you drink? Every day? Do you think that's a problem?"). A regularised logistic regression
-on those numbers gives P(high-quality MI).
+utterances with directive wording (:mod:`.directives`) and question marks per therapist
+utterance (stacked questions: "How much do you drink? Every day? Do you think that's a
+problem?"). A regularised logistic regression on those numbers gives P(high-quality MI).
 
 The labels feeding the numbers may be expert annotations or a classifier's predictions; a model
 meant for predicted labels should be trained on predicted labels too (see

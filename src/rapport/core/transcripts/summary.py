@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rapport.core.transcripts.labels import Behaviour, ReflectionKind, TalkType
-from rapport.core.transcripts.model import Role, straighten
+from rapport.core.transcripts.model import Role, normalise
 from rapport.core.transcripts.ruptures import RuptureKind, RuptureMarker
 
 if TYPE_CHECKING:  # analysis imports this module to fill SessionAnalysis.summary
@@ -163,7 +163,7 @@ def _directives(analysis: SessionAnalysis) -> SummaryPoint | None:
     indices = [d.index for d in analysis.directives]
     therapist = len(analysis.conversation.by_role(Role.THERAPIST))
     # One spelling per phrase: "You shouldn\u2019t" and "you  shouldn't" are the same words.
-    spelled = (straighten(" ".join(d.evidence.split())).lower() for d in analysis.directives)
+    spelled = (normalise(" ".join(d.evidence.split())) for d in analysis.directives)
     phrases = ", ".join(f'"{p}"' for p in dict.fromkeys(spelled))
     where = "utterance" if len(indices) == 1 else "utterances"
     return SummaryPoint(

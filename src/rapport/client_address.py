@@ -10,6 +10,11 @@ the request and are never trusted (a client can send any ``X-Forwarded-For`` it 
 
 With no trusted proxies (the default) the header is ignored: an app server reached directly
 must not let a visitor choose the address its rate limits count.
+
+Rate limits count an IPv6 visitor by their /64 network, not their full address: an ISP hands
+each home or phone a /64 (or more) and every device picks fresh addresses inside it, so one
+guesser could otherwise rotate through 2**64 addresses, each with a fresh counter (RFC 6177 on
+end-site assignments; RFC 8981 on temporary addresses). The audit trail keeps the full address.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import ipaddress
 from django.conf import settings
 from django.http import HttpRequest
 
-__all__ = ["client_ip"]
+__all__ = ["IPV6_RATE_LIMIT_PREFIX", "client_ip", "client_network", "rate_limit_key"]
+
+IPV6_RATE_LIMIT_PREFIX = 64  # the smallest network an ISP assigns to one site
 
 
 def _valid(candidate: str) -> str | None:
@@ -42,3 +49,28 @@ def client_ip(request: HttpRequest) -> str | None:
     if len(entries) < proxies:
         return remote
     return _valid(entries[-proxies]) or remote
+
+
+def rate_limit_key(ip: str | None) -> str | None:
+    """The address a rate limit counts for ``ip``: an IPv4 address itself (also when written
+    IPv4-mapped, ``::ffff:203.0.113.9``), an IPv6 address's /64 as that network's first
+    address (``2001:db8:1:2::``, still a valid address for address columns); None for
+    nothing or something that is not an address."""
+    if not ip:
+        return None
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        network = ipaddress.IPv6Network((address, IPV6_RATE_LIMIT_PREFIX), strict=False)
+        return str(network.network_address)
+    return str(address)
+
+
+def client_network(request: HttpRequest) -> str | None:
+    """:func:`rate_limit_key` of the visitor's :func:`client_ip`: what sign-in lockout,
+    password-reset and feedback-link limits count."""
+    return rate_limit_key(client_ip(request))

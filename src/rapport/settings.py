@@ -179,10 +179,11 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AXES_VERBOSE = False
 # Reverse proxies in front of the app that append to X-Forwarded-For (rapport.client_address);
 # sign-in lockout, every rate limit and the audit trail read the visitor's address through it.
+# Lockout and limits count an IPv6 visitor's /64 (client_network), the audit trail the address.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 if not 0 <= TRUSTED_PROXIES <= 5:
     raise ConfigError(f"TRUSTED_PROXIES={TRUSTED_PROXIES} must be 0 to 5")
-AXES_CLIENT_IP_CALLABLE = "rapport.client_address.client_ip"
+AXES_CLIENT_IP_CALLABLE = "rapport.client_address.client_network"
 # Two-factor sign-in with an authenticator app; a clinic admin can require it for the clinic.
 OTP_TOTP_ISSUER = "Rapport"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -10,7 +10,7 @@ from django.urls import reverse
 from pytest_django.fixtures import Settings
 
 from rapport.audit.models import AuditEvent
-from rapport.client_address import client_ip
+from rapport.client_address import client_ip, rate_limit_key
 from rapport.feedback import services
 from tests.conftest import People
 from tests.factory import PASSWORD
@@ -49,6 +49,26 @@ class TestClientIp:
         """The N-th X-Forwarded-For entry from the right with N trusted proxies, else the
         connection's own address."""
         assert _ip(settings, proxies, forwarded) == expected
+
+
+class TestRateLimitKey:
+    @pytest.mark.parametrize(
+        ("ip", "expected"),
+        [
+            ("203.0.113.9", "203.0.113.9"),
+            ("2001:db8:1:2:a:b:c:d", "2001:db8:1:2::"),  # the /64 the address lies in
+            ("2001:db8:1:2::1", "2001:db8:1:2::"),
+            ("2001:db8:1:3::1", "2001:db8:1:3::"),  # the next /64 is another network
+            ("::ffff:203.0.113.9", "203.0.113.9"),  # IPv4 written IPv6-mapped
+            (" 2001:DB8::1 ", "2001:db8::"),
+            ("", None),
+            (None, None),
+            ("not-an-address", None),
+        ],
+    )
+    def test_ipv6_visitors_count_by_their_64(self, ip: str | None, expected: str | None) -> None:
+        """An ISP gives each site a /64, and its devices rotate addresses inside it."""
+        assert rate_limit_key(ip) == expected
 
 
 def _via_proxy(visitor: str) -> Browser:
@@ -96,3 +116,32 @@ class TestBehindAProxy:
         assert _via_proxy("198.51.100.7").get(link.path).status_code == 200
         seen = set(AuditEvent.objects.filter(route="feedback-form").values_list("ip", flat=True))
         assert seen == {"203.0.113.9", "198.51.100.7"}
+
+
+class TestIpv6Networks:
+    def test_a_guesser_rotating_addresses_in_one_64_is_locked_out(self, people: People) -> None:
+        """Each attempt from a fresh address of the same /64 counts against one lockout, while
+        Alice, at home on another /64, still signs in."""
+        for n in range(5):
+            _log_in(Browser(REMOTE_ADDR=f"2001:db8:bad:1::{n + 1:x}"), "alice", WRONG)
+        assert _log_in(Browser(REMOTE_ADDR="2001:db8:bad:1::99"), "alice", PASSWORD) == 429
+        assert _log_in(Browser(REMOTE_ADDR="2001:db8:a11:ce::1"), "alice", PASSWORD) == 302
+
+    def test_feedback_link_limits_count_the_64_and_the_trail_keeps_the_address(
+        self, people: People, settings: Settings
+    ) -> None:
+        """A burst of link requests from rotating addresses of one /64 is limited; a client on
+        another network gets the form; the audit trail records every full address."""
+        settings.FEEDBACK_LINK_RATE_PER_MINUTE = 3
+        link = services.issue_link(people.factory.make_session(people.dana), "end", people.alice)
+        statuses = [
+            Browser(REMOTE_ADDR=f"2001:db8:bad:1::{n + 1:x}").get(link.path).status_code
+            for n in range(4)
+        ]
+        assert statuses == [200, 200, 200, 429]
+        assert Browser(REMOTE_ADDR="2001:db8:a11:ce::1").get(link.path).status_code == 200
+        rows = AuditEvent.objects.filter(route="feedback-form").values_list("ip", "network")
+        assert set(rows) == {
+            *((f"2001:db8:bad:1::{n + 1:x}", "2001:db8:bad:1::") for n in range(4)),
+            ("2001:db8:a11:ce::1", "2001:db8:a11:ce::"),
+        }

@@ -585,6 +585,19 @@ class TestPasswordResetLimits:
         self._ask("alice@example.org", ip_address="198.51.100.9")
         assert [m.to for m in mail.outbox] == [["alice@example.org"]]
 
+    def test_an_ipv6_network_counts_as_one_network_address(self) -> None:
+        """Fresh addresses from one /64 share the ten tries (and the table keeps the /64);
+        another /64 is another network."""
+        for n in range(10):
+            self._ask(f"guess{n}@example.org", ip_address=f"2001:db8:bad:1::{n + 1:x}")
+        self._ask("alice@example.org", ip_address="2001:db8:bad:1:ffff::1")
+        assert mail.outbox == []
+        assert set(ResetRequest.objects.values_list("ip_address", flat=True)) == {
+            "2001:db8:bad:1::"
+        }
+        self._ask("alice@example.org", ip_address="2001:db8:bad:2::1")
+        assert [m.to for m in mail.outbox] == [["alice@example.org"]]
+
     def test_the_table_holds_no_email_address(self) -> None:
         self._ask("alice@example.org")
         stored = list(ResetRequest.objects.values_list("address_digest", "ip_address"))

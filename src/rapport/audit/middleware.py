@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from rapport.accounts.models import User
 from rapport.audit.models import AuditEvent
 from rapport.care.models import TherapySession
-from rapport.client_address import client_ip
+from rapport.client_address import client_ip, rate_limit_key
 from rapport.feedback.services import request_for_token
 
 logger = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ def _record(request: HttpRequest, response: HttpResponse) -> None:
     path = request.path
     if "token" in match.kwargs:  # a link's token is a credential: never store it
         path = path.replace(str(match.kwargs["token"]), f"[request {request_id or '?'}]")
+    ip = client_ip(request)
     AuditEvent.objects.create(
         clinic_id=staff.clinic_id if staff is not None else clinic_id,
         user=staff,
@@ -97,7 +98,8 @@ def _record(request: HttpRequest, response: HttpResponse) -> None:
         path=path[:300],
         status=response.status_code,
         client_id=client_id,
-        ip=client_ip(request),
+        ip=ip,
+        network=rate_limit_key(ip),
     )
 
 

@@ -33,13 +33,15 @@ class AuditEvent(models.Model):
     status = models.PositiveSmallIntegerField()
     client_id = models.PositiveIntegerField(null=True, blank=True, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # What rate limits count: the address, or an IPv6 address's /64 (client_address.py).
+    network = models.GenericIPAddressField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [
             models.Index(fields=["clinic", "-at"]),
-            # Feedback-link rate limits count one address's recent requests.
-            models.Index(fields=["ip", "-at"]),
+            # Feedback-link rate limits count one network's recent requests.
+            models.Index(fields=["network", "-at"]),
         ]
 
     def __str__(self) -> str:

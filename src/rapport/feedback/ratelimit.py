@@ -3,7 +3,8 @@
 Every request to a link is already in the audit trail with its address and result, so counting
 recent rows there gives a limit shared by every app server process, with nothing else to run.
 Two limits: a generous one on all link requests from one address (a clinic's tablets share an
-address), and a strict one on refused tokens, which is what guessing looks like.
+address), and a strict one on refused tokens, which is what guessing looks like. An IPv6
+visitor is counted by their /64 network (:func:`rapport.client_address.rate_limit_key`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from rapport.audit.models import AuditEvent
-from rapport.client_address import client_ip
+from rapport.client_address import client_network
 
 LINK_ROUTES = ("feedback-form", "feedback-thanks")
 GUESS_WINDOW = timedelta(minutes=10)
@@ -27,11 +28,11 @@ GUESS_WINDOW = timedelta(minutes=10)
 View = Callable[..., HttpResponse]
 
 
-def _too_many(ip: str | None) -> bool:
-    if not ip:
+def _too_many(network: str | None) -> bool:
+    if not network:
         return False
     now = timezone.now()
-    recent = AuditEvent.objects.filter(ip=ip, route__in=LINK_ROUTES)
+    recent = AuditEvent.objects.filter(network=network, route__in=LINK_ROUTES)
     per_minute = recent.filter(at__gte=now - timedelta(minutes=1)).count()
     if per_minute >= settings.FEEDBACK_LINK_RATE_PER_MINUTE:
         return True
@@ -45,7 +46,7 @@ def rate_limited(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         try:
-            limited = _too_many(client_ip(request))
+            limited = _too_many(client_network(request))
         except DatabaseError:
             limited = False  # the database is down: the view itself answers "try again"
         if limited:

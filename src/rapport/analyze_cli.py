@@ -309,6 +309,7 @@ class SummaryRow:
     percent_complex_reflections: float | None = None
     change_talk_share: float | None = None
     ruptures: int | None = None
+    directives: int | None = None
     labels_from: str | None = None
     error: str | None = None
 
@@ -322,6 +323,7 @@ class SummaryRow:
             "percent_complex_reflections": _rounded(self.percent_complex_reflections, 1),
             "change_talk_share": _rounded(self.change_talk_share),
             "rupture_markers": self.ruptures,
+            "directive_utterances": self.directives,
             "labels_from": self.labels_from,
         }
 
@@ -331,7 +333,8 @@ def _rounded(value: float | None, digits: int = 3) -> float | None:
 
 
 def summary_row(outcome: Outcome) -> SummaryRow:
-    """The table line of ``outcome`` (tolerates analyses without ``mi`` or ``ruptures``)."""
+    """The table line of ``outcome`` (tolerates analyses without ``mi``, ``ruptures`` or
+    ``directives``)."""
     if outcome.analysis is None:
         return SummaryRow(outcome.label, error=outcome.error)
     a = outcome.analysis
@@ -339,6 +342,7 @@ def summary_row(outcome: Outcome) -> SummaryRow:
     therapist = (balance.get("by_role") or {}).get("therapist") or {}
     mi = a.get("mi") or {}
     ruptures = a.get("ruptures")
+    directives = a.get("directives")
     return SummaryRow(
         label=outcome.label,
         utterances=len(a.get("utterances") or []),
@@ -349,6 +353,7 @@ def summary_row(outcome: Outcome) -> SummaryRow:
         percent_complex_reflections=mi.get("percent_complex_reflections"),
         change_talk_share=mi.get("change_talk_share"),
         ruptures=len(ruptures) if ruptures is not None else None,
+        directives=len(directives) if directives is not None else None,
         labels_from=a.get("labels_from"),
     )
 
@@ -359,7 +364,7 @@ def _cell(value: float | None, spec: str) -> str:
 
 _HEADER = (
     f"{'conversation':34} {'utts':>5} {'words':>7} {'T share':>7} {'LSM':>6} "
-    f"{'R:Q':>5} {'%CR':>5} {'change':>6} {'rupt':>4}"
+    f"{'R:Q':>5} {'%CR':>5} {'change':>6} {'rupt':>4} {'dir':>4}"
 )
 
 
@@ -375,7 +380,8 @@ def format_table(rows: Iterable[SummaryRow]) -> Iterator[str]:
             f"{name:34} {r.utterances:>5} {r.words:>7} {_cell(r.therapist_share, '.0%'):>7} "
             f"{_cell(r.lsm, '.3f'):>6} {_cell(r.reflection_to_question, '.2f'):>5} "
             f"{_cell(r.percent_complex_reflections, '.0f'):>5} "
-            f"{_cell(r.change_talk_share, '.0%'):>6} {_cell(r.ruptures, 'd'):>4}"
+            f"{_cell(r.change_talk_share, '.0%'):>6} {_cell(r.ruptures, 'd'):>4} "
+            f"{_cell(r.directives, 'd'):>4}"
         )
 
 

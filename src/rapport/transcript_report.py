@@ -8,8 +8,9 @@ standalone report the ``rapport analyze`` command writes (:func:`render_html`,
 it opens offline and loads nothing from the network; without the npm packages (``make setup``)
 it still shows every table and says that charts need them.
 
-The report tolerates analyses from before the MI-count, affect, rupture and summary keys existed
-(``mi``, ``affect``, ``ruptures``, ``summary``): each section is left out when its key is absent.
+The report tolerates analyses from before the MI-count, affect, rupture, directive and summary
+keys existed (``mi``, ``affect``, ``ruptures``, ``directives``, ``summary``): each section is
+left out when its key is absent.
 """
 
 from __future__ import annotations
@@ -133,7 +134,11 @@ def _tenth(position: int, count: int) -> int:
 
 
 def _utterance_rows(
-    utterances: Sequence[Mapping[str, Any]], dom_id: str, flagged: set[int], evidence: set[int]
+    utterances: Sequence[Mapping[str, Any]],
+    dom_id: str,
+    flagged: set[int],
+    evidence: set[int],
+    directive: set[int],
 ) -> list[dict[str, Any]]:
     rows = []
     for u in utterances:
@@ -153,6 +158,7 @@ def _utterance_rows(
                 "confidence": "" if confidence is None else f"{confidence:.2f}",
                 "flagged": index in flagged,
                 "evidence": index in evidence,
+                "directive": index in directive,
             }
         )
     return rows
@@ -278,6 +284,7 @@ def report_context(report: Mapping[str, Any], number: int = 1) -> dict[str, Any]
     mi = report.get("mi")
     affect = report.get("affect")
     ruptures_raw = report.get("ruptures")
+    directives_raw = report.get("directives")
     summary_raw = report.get("summary")
     labels_from = str(report.get("labels_from") or "none")
 
@@ -300,6 +307,15 @@ def report_context(report: Mapping[str, Any], number: int = 1) -> dict[str, Any]
                 "explanation": r.get("explanation", ""),
             }
         )
+    directives = [
+        {
+            "index": d.get("index"),
+            "anchor": _anchor(dom_id, d.get("index")),
+            "text": (by_index.get(d.get("index")) or {}).get("text", ""),
+            "evidence": d.get("evidence", ""),
+        }
+        for d in directives_raw or []
+    ]
     summary = [
         {
             "text": s.get("text", ""),
@@ -365,6 +381,15 @@ def report_context(report: Mapping[str, Any], number: int = 1) -> dict[str, Any]
         headline.append(
             {"key": "ruptures", "label": "Rupture markers", "value": str(len(ruptures))}
         )
+    if directives_raw is not None:
+        spoken = sum(1 for u in utterances if u.get("role") == "therapist")
+        headline.append(
+            {
+                "key": "directives",
+                "label": "Directive utterances",
+                "value": f"{len(directives)} of {spoken}",
+            }
+        )
 
     lsm_windows = report.get("lsm_windows") or []
     lsm_points = [
@@ -398,8 +423,16 @@ def report_context(report: Mapping[str, Any], number: int = 1) -> dict[str, Any]
         "affect": _affect_context(affect),
         "ruptures": ruptures,
         "has_ruptures_key": ruptures_raw is not None,
+        "directives": directives,
+        "has_directives_key": directives_raw is not None,
         "summary": summary,
-        "utterances": _utterance_rows(utterances, dom_id, {r["index"] for r in ruptures}, evidence),
+        "utterances": _utterance_rows(
+            utterances,
+            dom_id,
+            {r["index"] for r in ruptures},
+            evidence,
+            {d["index"] for d in directives},
+        ),
         "chart": chart,
         "has_behaviours": bool(over_time["behaviours"] or over_time["talk_types"]),
         "has_lsm_series": bool(lsm_points),
@@ -504,6 +537,7 @@ _INDEX_HEAD = (
     "% complex reflections",
     "Change-talk share",
     "Rupture markers",
+    "Directive utterances",
 )
 
 
@@ -540,6 +574,7 @@ def render_index_row(row: Any, href: str | None) -> str:
         _fmt(row.percent_complex_reflections, 0, "%"),
         _pct(row.change_talk_share),
         "–" if row.ruptures is None else row.ruptures,
+        "–" if row.directives is None else row.directives,
     )
     cells = format_html_join("", '<td class="tr-num">{}</td>', ((v,) for v in values))
     return str(format_html('<tr><th scope="row">{}</th>{}</tr>\n', name, cells))

@@ -358,8 +358,9 @@ class TestParallelAndStreaming:
 
 
 class TestSummaryTable:
-    def test_it_shows_mi_scores_and_rupture_counts_when_the_analysis_has_them(self) -> None:
-        """R:Q, %CR, change-talk share and the rupture count come from the analysis' keys."""
+    def test_it_shows_mi_scores_and_marker_counts_when_the_analysis_has_them(self) -> None:
+        """R:Q, %CR, change-talk share and the rupture and directive counts come from the
+        analysis' keys."""
         analysis = {
             "utterances": [{"index": i} for i in range(12)],
             "talk_balance": {"total_words": 480, "by_role": {"therapist": {"word_share": 0.4}}},
@@ -370,21 +371,26 @@ class TestSummaryTable:
                 "change_talk_share": 0.75,
             },
             "ruptures": [{"index": 3}, {"index": 9}],
+            "directives": [{"index": 4, "evidence": "you should"}],
             "labels_from": "model",
         }
         row = summary_row(Outcome("s.txt", analysis=analysis))
         header, line = format_table([row])
         assert header.split() == [
-            "conversation", "utts", "words", "T", "share", "LSM", "R:Q", "%CR", "change", "rupt"
+            "conversation", "utts", "words", "T", "share", "LSM", "R:Q", "%CR", "change", "rupt",
+            "dir",
         ]  # fmt: skip
-        assert line.split() == ["s.txt", "12", "480", "40%", "0.812", "1.50", "62", "75%", "2"]
+        assert line.split() == [
+            "s.txt", "12", "480", "40%", "0.812", "1.50", "62", "75%", "2", "1"
+        ]  # fmt: skip
         assert row.to_json()["rupture_markers"] == 2
+        assert row.to_json()["directive_utterances"] == 1
 
     def test_it_shows_dashes_for_scores_an_analysis_lacks(self) -> None:
-        """Without mi or ruptures keys the columns show a dash, not zero."""
+        """Without mi, ruptures or directives keys the columns show a dash, not zero."""
         analysis = {"utterances": [], "talk_balance": {"total_words": 0}, "lsm": None}
         _, line = format_table([summary_row(Outcome("x.txt", analysis=analysis))])
-        assert line.split() == ["x.txt", "0", "0", "–", "–", "–", "–", "–", "–"]
+        assert line.split() == ["x.txt", "0", "0", "–", "–", "–", "–", "–", "–", "–"]
 
 
 def _resource_loads(page: str) -> list[str]:

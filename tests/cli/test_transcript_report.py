@@ -31,16 +31,18 @@ def _analysis() -> dict[str, Any]:
     return analyse(conversation).to_dict()
 
 
-NEWER_KEYS = ("mi", "affect", "ruptures", "summary")
+NEWER_KEYS = ("mi", "affect", "ruptures", "directives", "summary")
 
 
 def _without_new_keys(report: dict[str, Any]) -> dict[str, Any]:
-    """An analysis as stored before the MI, affect, rupture and summary keys existed."""
+    """An analysis as stored before the MI, affect, rupture, directive and summary keys
+    existed."""
     return {k: v for k, v in report.items() if k not in NEWER_KEYS}
 
 
 def _with_new_keys(report: dict[str, Any]) -> dict[str, Any]:
-    """The keys the markers work adds (mi, affect, ruptures, summary), filled by hand."""
+    """The keys the markers work adds (mi, affect, ruptures, directives, summary), filled by
+    hand."""
     counts = {
         "reflection": 6,
         "simple_reflection": 3,
@@ -86,6 +88,7 @@ def _with_new_keys(report: dict[str, Any]) -> dict[str, Any]:
                 "explanation": "A short, flat answer to an open question.",
             }
         ],
+        "directives": [{"index": 6, "evidence": "you need to"}],
         "summary": [
             {"text": "The client said little after the question about sleep.", "evidence": [5]}
         ],
@@ -110,6 +113,8 @@ class TestReportContext:
         assert ctx["mi"] is None
         assert ctx["affect"] is None
         assert ctx["ruptures"] == []
+        assert ctx["directives"] == []
+        assert not ctx["has_directives_key"]
         assert ctx["summary"] == []
         assert "rapport model train" in ctx["labels_note"]
 
@@ -136,6 +141,23 @@ class TestReportContext:
         stats = {s["key"]: s["value"] for s in ctx["headline"]}
         assert stats["ruptures"] == "1"
         assert stats["rq"] == "1.00"
+
+    def test_it_lists_directive_utterances_and_marks_them_in_the_transcript(self) -> None:
+        """Each directive utterance is listed with its words and link, counted against the
+        therapist's utterances in the headline, and tagged in the transcript rows."""
+        report = _with_new_keys(_analysis())
+        ctx = report_context(report, number=2)
+        (directive,) = ctx["directives"]
+        assert directive == {
+            "index": 6,
+            "anchor": "transcript-2-u6",
+            "text": report["utterances"][6]["text"],
+            "evidence": "you need to",
+        }
+        stats = {s["key"]: s["value"] for s in ctx["headline"]}
+        therapist = sum(u["role"] == "therapist" for u in report["utterances"])
+        assert stats["directives"] == f"1 of {therapist}"
+        assert [u["index"] for u in ctx["utterances"] if u["directive"]] == [6]
 
     def test_it_counts_labelled_behaviours_per_tenth(self) -> None:
         """Labelled utterances appear in the behaviour series, in the tenth they fall in."""
@@ -178,6 +200,9 @@ class TestRenderHtml:
         assert f"{report['talk_balance']['total_words']:,}" in page
         assert "Whatever. I don't know." in page
         assert "The client said little after the question about sleep." in page
+        assert "Directive language" in page
+        assert "<td><mark>you need to</mark></td>" in page
+        assert page.count('<span class="tr-tag">directive</span>') == 1
         assert "-0.31" in page  # the client's mean affect
         chart = json.loads(
             re.search(r'id="transcript-1-data"[^>]*>(.*?)</script>', page, re.S).group(1)

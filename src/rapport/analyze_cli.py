@@ -435,26 +435,16 @@ class HtmlPageWriter:
     def __init__(self, handle: IO[str], title: str) -> None:
         from rapport import transcript_report as tr  # noqa: PLC0415 - Django, only when asked
 
-        self.tr = tr
-        self.handle = handle
-        self.chartjs = tr.chartjs_path()
-        before, self.after = tr.page_parts(title, self.chartjs)
-        handle.write(before)
-        self.count = 0
+        self.page = tr.PageWriter(handle, title)
 
     def write(self, outcome: Outcome) -> None:
-        self.count += 1
         if outcome.analysis is None:
-            self.handle.write(self.tr.render_error(outcome.label, outcome.error or ""))
+            self.page.failed(outcome.label, outcome.error or "")
         else:
-            self.handle.write(
-                self.tr.render_section(
-                    outcome.analysis, self.count, charts_available=self.chartjs is not None
-                )
-            )
+            self.page.section(outcome.analysis)
 
     def close(self) -> None:
-        self.handle.write(self.after)
+        self.page.close()
 
 
 class HtmlDirWriter:

@@ -585,24 +585,46 @@ def render_index_end() -> str:
     return "</tbody></table></div></section>\n"
 
 
+class PageWriter:
+    """One self-contained page, a section per report, written as the reports arrive.
+
+    Only one report is held at a time, so a batch of any size costs the memory of its largest
+    session. :meth:`close` ends the page; :attr:`count` is the number of sections written.
+    """
+
+    def __init__(self, handle: IO[str], title: str = "Rapport transcript report") -> None:
+        self.handle = handle
+        self.count = 0
+        self._charts = (chartjs := chartjs_path()) is not None
+        before, self._after = page_parts(title, chartjs)
+        handle.write(before)
+
+    def section(self, report: Mapping[str, Any]) -> None:
+        """The next section: the report of one analysis."""
+        self.count += 1
+        self.handle.write(render_section(report, self.count, charts_available=self._charts))
+
+    def failed(self, label: str, message: str) -> None:
+        """The next section: one transcript that could not be analysed, and why."""
+        self.count += 1
+        self.handle.write(render_error(label, message))
+
+    def close(self) -> None:
+        self.handle.write(self._after)
+
+
 def write_html(
     reports: Iterable[Mapping[str, Any]],
     handle: IO[str],
     title: str = "Rapport transcript report",
 ) -> int:
-    """Write one self-contained page, a section per report, as the reports arrive.
-
-    Only one report is held at a time, so a batch of any size costs the memory of its largest
-    session. Returns the number of sections written.
-    """
-    chartjs = chartjs_path()
-    before, after = page_parts(title, chartjs)
-    handle.write(before)
-    count = 0
-    for count, report in enumerate(reports, start=1):
-        handle.write(render_section(report, count, charts_available=chartjs is not None))
-    handle.write(after)
-    return count
+    """Write one self-contained page with a section per report (see :class:`PageWriter`);
+    returns the number of sections written."""
+    page = PageWriter(handle, title)
+    for report in reports:
+        page.section(report)
+    page.close()
+    return page.count
 
 
 def render_html(reports: list[dict[str, Any]], title: str = "Rapport transcript report") -> str:

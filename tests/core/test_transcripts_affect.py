@@ -53,6 +53,9 @@ class TestAffect:
         assert client.second_half is not None
         assert client.first_half > 0 > client.second_half
         assert client.mean == pytest.approx((client.first_half + client.second_half) / 2)
+        later = [p.compound for p in a.points if p.role is C and p.second_half]
+        assert [p.index for p in a.points if p.second_half] == [4, 5, 6, 7]
+        assert client.second_half == pytest.approx(sum(later) / len(later))
 
     def test_it_leaves_a_half_empty_when_the_role_did_not_speak_in_it(self) -> None:
         """A client who only speaks at the end has no first-half mean; a silent role no mean."""

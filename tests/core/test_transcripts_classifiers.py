@@ -41,6 +41,7 @@ from rapport.core.transcripts.quality import (
     QUALITY_CS,
     SESSION_FEATURES,
     auc_with_ci,
+    known_qualities,
     session_features,
     session_quality,
     train_quality_model,
@@ -390,6 +391,16 @@ class TestHelpers:
         sessions = [(c, labels_from_annotations(c)) for c in corpus]
         with pytest.raises(ValueError, match="got 9 high and 1 low"):
             train_quality_model(sessions, [True] * 9 + [False])
+
+    def test_known_qualities_need_a_quality_on_every_session_and_both_kinds(self) -> None:
+        """High/low from each session's mi_quality; None when one is missing or all agree."""
+        high, low, unknown = (
+            Conversation(q, (), "x.txt", {"mi_quality": q} if q else {})
+            for q in ("high", " Low ", "")
+        )
+        assert known_qualities([high, low, high]) == [True, False, True]
+        assert known_qualities([high, low, unknown]) is None
+        assert known_qualities([high, high]) is None
 
     def test_annomi_subtypes_are_the_annotators_majority(self, tmp_path: Path) -> None:
         """AnnoMI-full votes: 2 of 3 complex -> complex; a 1-1 split -> no subtype."""

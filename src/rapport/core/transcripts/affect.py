@@ -67,12 +67,14 @@ def tone(text: str) -> float:
 @dataclass(frozen=True, slots=True)
 class AffectPoint:
     """The tone of utterance ``index``; ``rolling`` is the mean over the speaker's role's last
-    :data:`AFFECT_WINDOW` utterances up to and including this one."""
+    :data:`AFFECT_WINDOW` utterances up to and including this one; ``second_half`` says which
+    half's mean (:class:`RoleAffect`) it counts in."""
 
     index: int
     role: Role
     compound: float
     rolling: float | None
+    second_half: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +113,11 @@ def affect(conversation: Conversation, window: int = AFFECT_WINDOW) -> Affect:
         own = scores[u.role]
         own.append(compound)
         rolling = statistics.fmean(own[-window:]) if len(own) >= window else None
-        points.append(AffectPoint(u.index, u.role, compound, rolling))
         # Position, not index: indices need not be contiguous; an odd middle utterance goes to
         # the first half.
-        halves[u.role][0 if position < middle else 1].append(compound)
+        later = position >= middle
+        points.append(AffectPoint(u.index, u.role, compound, rolling, later))
+        halves[u.role][later].append(compound)
     by_role = {
         r: RoleAffect(_mean(scores[r]), _mean(halves[r][0]), _mean(halves[r][1]))
         for r in AFFECT_ROLES

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,19 +69,18 @@ def _majority(votes: list[str]) -> str | None:
     return ranked[0][0]
 
 
-def _read_subtypes(path: Path) -> dict[tuple[str, int], dict[str, str]]:
-    """(transcript_id, utterance_id) -> the majority subtypes in AnnoMI-full.csv."""
-    votes: dict[tuple[str, int], dict[str, list[str]]] = defaultdict(
-        lambda: {c: [] for c in SUBTYPE_COLUMNS}
-    )
+def _annomi_rows(
+    path: Path, needed: Sequence[str], kind: str
+) -> Iterator[tuple[int, dict[str, str], tuple[str, int]]]:
+    """Each data row of an AnnoMI CSV file as (line, row, (transcript_id, utterance_id)); a
+    missing column, a broken file or a non-numeric utterance id raises TranscriptError."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
-            needed = ("transcript_id", "utterance_id", *SUBTYPE_COLUMNS)
             missing = [c for c in needed if c not in (reader.fieldnames or [])]
             if missing:
                 raise TranscriptError(
-                    f"{path.name}, line 1: not AnnoMI-full; missing columns: {', '.join(missing)}."
+                    f"{path.name}, line 1: not {kind}; missing columns: {', '.join(missing)}."
                 )
             for row in reader:
                 try:
@@ -90,12 +90,22 @@ def _read_subtypes(path: Path) -> dict[tuple[str, int], dict[str, str]]:
                         f"{path.name}, line {reader.line_num}: utterance_id "
                         f"{row['utterance_id']!r} is not a whole number."
                     ) from None
-                for c in SUBTYPE_COLUMNS:
-                    value = (row.get(c) or "").strip()
-                    if value and value != "n/a":
-                        votes[key][c].append(value)
+                yield reader.line_num, row, key
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise TranscriptError(f"{path.name}: cannot be read as AnnoMI-full ({exc}).") from None
+        raise TranscriptError(f"{path.name}: cannot be read as {kind} ({exc}).") from None
+
+
+def _read_subtypes(path: Path) -> dict[tuple[str, int], dict[str, str]]:
+    """(transcript_id, utterance_id) -> the majority subtypes in AnnoMI-full.csv."""
+    votes: dict[tuple[str, int], dict[str, list[str]]] = defaultdict(
+        lambda: {c: [] for c in SUBTYPE_COLUMNS}
+    )
+    needed = ("transcript_id", "utterance_id", *SUBTYPE_COLUMNS)
+    for _, row, key in _annomi_rows(path, needed, "AnnoMI-full"):
+        for c in SUBTYPE_COLUMNS:
+            value = (row.get(c) or "").strip()
+            if value and value != "n/a":
+                votes[key][c].append(value)
     found: dict[tuple[str, int], dict[str, str]] = {}
     for key, by_column in votes.items():
         chosen = {c: _majority(v) for c, v in by_column.items()}
@@ -123,43 +133,24 @@ def read_annomi(path: str | Path, *, full: str | Path | None = None) -> Corpus:
     subtypes = _read_subtypes(Path(full)) if full is not None else {}
     rows: dict[str, list[tuple[int, Utterance]]] = defaultdict(list)
     meta: dict[str, dict[str, str]] = {}
-    try:
-        with p.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in _REQUIRED if c not in (reader.fieldnames or [])]
-            if missing:
-                raise TranscriptError(
-                    f"{source}, line 1: not an AnnoMI file; missing columns: {', '.join(missing)}."
-                )
-            for row in reader:
-                line = reader.line_num
-                role = _ROLES.get(row["interlocutor"].strip().casefold())
-                if role is None:
-                    raise TranscriptError(
-                        f"{source}, line {line}: interlocutor {row['interlocutor']!r} is neither "
-                        "'therapist' nor 'client'."
-                    )
-                try:
-                    order = int(row["utterance_id"])
-                except ValueError:
-                    raise TranscriptError(
-                        f"{source}, line {line}: utterance_id {row['utterance_id']!r} is not a "
-                        "whole number."
-                    ) from None
-                start = _start(row.get("timestamp"))
-                tid = row["transcript_id"].strip()
-                labels = {
-                    c: row[c].strip()
-                    for c in LABEL_COLUMNS
-                    if row.get(c) and row[c].strip() not in {"", "n/a"}
-                }
-                if role is Role.THERAPIST:
-                    labels |= subtypes.get((tid, order), {})
-                text = " ".join(row["utterance_text"].split())
-                rows[tid].append((order, Utterance(0, role.value, role, text, start, None, labels)))
-                meta.setdefault(tid, {k: row[k].strip() for k in _META if row.get(k)})
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise TranscriptError(f"{source}: cannot be read as AnnoMI ({exc}).") from None
+    for line, row, (tid, order) in _annomi_rows(p, _REQUIRED, "an AnnoMI file"):
+        role = _ROLES.get(row["interlocutor"].strip().casefold())
+        if role is None:
+            raise TranscriptError(
+                f"{source}, line {line}: interlocutor {row['interlocutor']!r} is neither "
+                "'therapist' nor 'client'."
+            )
+        labels = {
+            c: row[c].strip()
+            for c in LABEL_COLUMNS
+            if row.get(c) and row[c].strip() not in {"", "n/a"}
+        }
+        if role is Role.THERAPIST:
+            labels |= subtypes.get((tid, order), {})
+        text = " ".join(row["utterance_text"].split())
+        start = _start(row.get("timestamp"))
+        rows[tid].append((order, Utterance(0, role.value, role, text, start, None, labels)))
+        meta.setdefault(tid, {k: row[k].strip() for k in _META if row.get(k)})
     if not rows:
         raise TranscriptError(f"{source}: no utterances.")
     conversations = []

@@ -60,10 +60,10 @@ import sklearn
 
 from rapport.core.digests import file_sha256
 from rapport.core.transcripts.embeddings import EmbeddingsUnavailable, Encoder, load_encoder
-from rapport.core.transcripts.features import UtteranceFeatures, contexts
+from rapport.core.transcripts.features import UtteranceFeatures
 from rapport.core.transcripts.labels import UtteranceLabels, labels_from_annotations
 from rapport.core.transcripts.model import Conversation, Corpus, Role
-from rapport.core.transcripts.quality import QualityModel, session_quality, train_quality_model
+from rapport.core.transcripts.quality import QualityModel, known_qualities, train_quality_model
 from rapport.core.transcripts.stacking import (
     MAIN,
     QUESTION,
@@ -141,7 +141,6 @@ class UtteranceClassifier:
 
     def _scores(self, session: Session) -> tuple[dict[Role, np.ndarray], dict[str, np.ndarray]]:
         n = len(session.roles)
-        items = contexts(session.conversation)
         scores: dict[Role, np.ndarray] = {}
         subtypes: dict[str, np.ndarray] = {}
         for role, task in MAIN.items():
@@ -149,7 +148,7 @@ class UtteranceClassifier:
             positions = session.positions(role)
             if not positions:
                 continue
-            x = self._bundle.features[role.value].transform([items[j] for j in positions])
+            x = session.features(self._bundle.features[role.value], positions)
             scores[role][positions] = self._bundle.scorers[task.name].scores(x)
             if role is Role.THERAPIST:
                 for sub in (REFLECTION, QUESTION):
@@ -268,15 +267,15 @@ def _fit_stage1(
     """Fit every stage-1 scorer into ``bundle``; return each task's cross-fitted scores (one
     full-length matrix per session, zeros on other roles' rows) and what was chosen."""
     session_fold = _inner_folds(len(sessions), seed)
-    per_session = [contexts(s.conversation) for s in sessions]
     oof_scores: dict[str, list[np.ndarray]] = {}
     notes: dict[str, Any] = {"svm_c": {}, "labelled": {}}
     for role, main in MAIN.items():
         where = [(i, j) for i, s in enumerate(sessions) for j in s.positions(role)]
         if not where:
             raise ModelError(f"The corpus has no {role.value} utterances to learn from.")
-        features = UtteranceFeatures(encoder).fit([per_session[i][j] for i, j in where])
-        x = features.transform([per_session[i][j] for i, j in where])
+        items = [sessions[i].items[j] for i, j in where]
+        features = UtteranceFeatures(encoder).fit(items)
+        x = features.transform(items, hand=np.array([sessions[i].hand[j] for i, j in where]))
         bundle.features[role.value] = features
         groups = session_fold[[i for i, _ in where]]
         for task in (main, REFLECTION, QUESTION) if role is Role.THERAPIST else (main,):
@@ -328,8 +327,8 @@ def _fit_quality(
 ) -> QualityModel | None:
     """The quality model, trained on labels predicted from cross-fitted scores (as labels of
     new sessions will be predicted); None without a high/low quality on every session."""
-    quality = [session_quality(s.conversation) for s in sessions]
-    if any(q is None for q in quality) or len(set(quality)) < 2:
+    high = known_qualities(s.conversation for s in sessions)
+    if high is None:
         return None
     predicted = [
         label_session(
@@ -343,7 +342,7 @@ def _fit_quality(
     try:
         return train_quality_model(
             [(s.conversation, p) for s, p in zip(sessions, predicted, strict=True)],
-            [bool(q) for q in quality],
+            high,
             seed=seed,
         )
     except ValueError:  # too few sessions of one quality

@@ -37,7 +37,12 @@ from rapport.core.transcripts.labels import UtteranceLabels, labels_from_annotat
 from rapport.core.transcripts.mi import mi_summary
 from rapport.core.transcripts.model import Corpus
 from rapport.core.transcripts.model_report import write_report
-from rapport.core.transcripts.quality import auc_with_ci, session_quality, train_quality_model
+from rapport.core.transcripts.quality import (
+    auc_with_ci,
+    known_qualities,
+    session_quality,
+    train_quality_model,
+)
 
 __all__ = [
     "TARGETS",
@@ -392,13 +397,12 @@ def cross_validate(
 
 
 def _annotated_quality_model(corpus: Corpus) -> Any:
-    sessions = [(c, labels_from_annotations(c)) for c in corpus]
-    quality = [session_quality(c) for c in corpus]
-    if any(q is None for q in quality):
+    high = known_qualities(corpus)
+    if high is None:
         return None
     try:
-        return train_quality_model(sessions, [bool(q) for q in quality])
-    except ValueError:
+        return train_quality_model([(c, labels_from_annotations(c)) for c in corpus], high)
+    except ValueError:  # too few sessions of one quality
         return None
 
 

@@ -177,11 +177,16 @@ class UtteranceFeatures:
             self._blocks.append((field, vectoriser))
         return self
 
-    def transform(self, items: Sequence[Context]) -> sparse.csr_matrix:
-        """The feature matrix of ``items``, one row each."""
+    def transform(
+        self, items: Sequence[Context], hand: np.ndarray | None = None
+    ) -> sparse.csr_matrix:
+        """The feature matrix of ``items``, one row each; ``hand`` passes their
+        :func:`hand_features` rows when the caller has them already."""
         parts = [v.transform([getattr(c, field) for c in items]) for field, v in self._blocks]
-        hand = np.array([hand_features(c) for c in items], dtype=np.float32)
-        parts.append(sparse.csr_matrix(hand.reshape(len(items), len(HAND_FEATURES))))
+        if hand is None:
+            hand = np.array([hand_features(c) for c in items])
+        rows = np.asarray(hand, dtype=np.float32).reshape(len(items), len(HAND_FEATURES))
+        parts.append(sparse.csr_matrix(rows))
         if self.embedding is not None:
             if self.encoder is None:
                 raise ValueError("These features need their embedding model: attach() it first.")

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +51,7 @@ __all__ = [
     "SESSION_FEATURES",
     "QualityModel",
     "auc_with_ci",
+    "known_qualities",
     "session_features",
     "session_quality",
     "train_quality_model",
@@ -155,6 +156,15 @@ def session_quality(conversation: Conversation) -> bool | None:
     """AnnoMI's session label: True for ``mi_quality`` "high", False for "low", else None."""
     value = conversation.meta.get("mi_quality", "").strip().casefold()
     return {"high": True, "low": False}.get(value)
+
+
+def known_qualities(conversations: Iterable[Conversation]) -> list[bool] | None:
+    """Each session's :func:`session_quality`, or None when a session has none or every
+    session has the same one (a quality model then has nothing to learn)."""
+    quality = [session_quality(c) for c in conversations]
+    if any(q is None for q in quality) or len(set(quality)) < 2:
+        return None
+    return [bool(q) for q in quality]
 
 
 @dataclass(frozen=True, slots=True)

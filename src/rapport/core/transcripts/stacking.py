@@ -20,7 +20,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
-from rapport.core.transcripts.features import HAND_FEATURES, contexts
+from rapport.core.transcripts.features import HAND_FEATURES, Context, UtteranceFeatures, contexts
 from rapport.core.transcripts.features import hand_features as _hand
 from rapport.core.transcripts.labels import (
     Behaviour,
@@ -187,16 +187,22 @@ class Session:
 
     conversation: Conversation
     roles: tuple[Role, ...]
-    hand: np.ndarray
+    items: tuple[Context, ...]
+    hand: np.ndarray  # the items' hand features, worked out once for both stages
 
     @classmethod
     def of(cls, conversation: Conversation) -> Session:
-        rows = [_hand(c) for c in contexts(conversation)]
+        items = tuple(contexts(conversation))
+        rows = [_hand(c) for c in items]
         hand = np.array(rows, dtype=float).reshape(len(rows), len(HAND_FEATURES))
-        return cls(conversation, tuple(u.role for u in conversation), hand)
+        return cls(conversation, tuple(u.role for u in conversation), items, hand)
 
     def positions(self, role: Role) -> list[int]:
         return [j for j, r in enumerate(self.roles) if r is role]
+
+    def features(self, features: UtteranceFeatures, positions: Sequence[int]) -> Any:
+        """Stage-1 feature rows of the utterances at ``positions``."""
+        return features.transform([self.items[j] for j in positions], hand=self.hand[positions])
 
 
 # Which roles' stage-2 model also reads the running mean, split-turn flags and hand features.

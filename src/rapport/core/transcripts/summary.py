@@ -203,14 +203,10 @@ def _tone(analysis: SessionAnalysis) -> SummaryPoint | None:
             f"The client's tone, scored from their words, stayed about level {span}."
         )
     fell = second < first
-    middle = len(analysis.conversation) / 2
-    positions = {u.index: p for p, u in enumerate(analysis.conversation)}
     later = [
         p
         for p in analysis.affect.points
-        if p.role is Role.CLIENT
-        and positions[p.index] >= middle
-        and (p.compound < 0 if fell else p.compound > 0)
+        if p.role is Role.CLIENT and p.second_half and (p.compound < 0 if fell else p.compound > 0)
     ]
     later.sort(key=lambda p: p.compound, reverse=not fell)
     examples = tuple(sorted(p.index for p in later[:MAX_EXAMPLES]))

@@ -64,6 +64,14 @@ class TestMinimalResponse:
         assert _found((T, "Did you drink this week?"), (C, "I don't know.")) == []
         assert _found((T, "How many drinks was that?"), (C, "I don't know.")) == []
 
+    def test_it_does_not_flag_a_short_reply_to_advice_worded_as_a_question(self) -> None:
+        """ "Why don't you ...?" suggests rather than asks; "why do you ...?" still asks."""
+        for advice in ("Why don't you just tell them you're driving?", "Why not try a diary?"):
+            assert _found((T, advice), (C, "Maybe. I don't know.")) == []
+        assert _found((T, "Why do you think that is?"), (C, "I don't know.")) == [
+            ("minimal_response", 1, 0)
+        ]
+
     def test_it_does_not_flag_agreement_with_a_reflection(self) -> None:
         """A bare "yeah" or "mm-hmm" after a reflection is taking it in, not withdrawing."""
         assert _found((T, "You're worried about your health."), (C, "Yeah.")) == []

@@ -15,8 +15,9 @@ markers of each in what the *client* says:
   legitimately gets a short answer. A therapist utterance invites more when its labels say it
   is a reflection or an open question; without labels (or with a question of unknown kind),
   when a clause of a question opens with an open stem ("what", "how", "why"; not "how many/
-  much/often/long", and not the greeting "how are you?") or a sentence opens with "tell me",
-  "describe", "say more", or with a reflection stem ("it sounds like", "you feel", "so you").
+  much/often/long", not the advice "why don't you/why not", and not the greeting "how are
+  you?") or a sentence opens with "tell me", "describe", "say more", or with a reflection
+  stem ("it sounds like", "you feel", "so you").
 - ``topic_shift``: an explicit request to leave the topic anywhere in a client utterance ("can
   we talk about something else", "I don't want to talk about it", "let's move on"), or a reply
   that *opens* with a shift cue ("anyway", "by the way", "on another note", "never mind") and
@@ -223,8 +224,11 @@ def _phrases(*alternatives: str, clause_end: bool = False) -> re.Pattern[str]:
 _SENTENCE_RE = re.compile(r"[^.!?]+[.!?]*")
 _PREFACE = r"^\W*(?:(?:so|and|okay|ok|well|now|then|um|uh|alright|right|but|mm-hmm)\W+)*"
 # "How many", "how often", "how long", "how old" ask for a number: a short answer is the answer.
+# "Why don't you ...?" and "why not ...?" are advice worded as a question (MITI codes them as
+# persuasion, not as questions), and a short reply to advice is an answer.
 _OPEN_QUESTION_RE = re.compile(
-    _PREFACE + r"(?:what|why|how(?!\s+(?:many|much|often|long|old|far)\b)|in\s+what\s+way)\b",
+    _PREFACE + r"(?:what|why(?!\s+(?:don'?t|not)\b)|how(?!\s+(?:many|much|often|long|old|far)\b)"
+    r"|in\s+what\s+way)\b",
     re.IGNORECASE,
 )
 _INVITATION_RE = re.compile(

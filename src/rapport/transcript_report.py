@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -88,7 +89,14 @@ _LABELS_NOTE = {
 
 
 def _num(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    """A finite number, else None (stored analyses are JSON, which may hold anything)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond float range
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _fmt(value: Any, digits: int = 2, suffix: str = "") -> str:

@@ -159,6 +159,20 @@ class TestReportContext:
         assert stats["directives"] == f"1 of {therapist}"
         assert [u["index"] for u in ctx["utterances"] if u["directive"]] == [6]
 
+    def test_it_shows_no_time_for_a_stored_non_finite_number(self) -> None:
+        """An analysis stored before timestamps were checked may hold NaN or a huge number:
+        the report leaves those times out instead of failing."""
+        report = _analysis()
+        report["utterances"][0]["start"] = float("nan")
+        report["utterances"][1]["start"] = float("inf")
+        report["utterances"][2]["start"] = 10**400
+        report["lsm"] = float("nan")
+        ctx = report_context(report)
+        stats = {s["key"]: s["value"] for s in ctx["headline"]}
+        assert "length" not in stats
+        assert stats["lsm"] == "–"
+        assert [u["time"] for u in ctx["utterances"][:3]] == ["", "", ""]
+
     def test_it_counts_labelled_behaviours_per_tenth(self) -> None:
         """Labelled utterances appear in the behaviour series, in the tenth they fall in."""
         report = _analysis()

@@ -19,7 +19,7 @@ from rapport.core.transcripts import (
     parse_text,
     parse_webvtt,
 )
-from rapport.core.transcripts.parsing import parse_timestamp
+from rapport.core.transcripts.parsing import MAX_SPEAKERS, MAX_UTTERANCES, parse_timestamp
 
 TEXT = "T: How was your week?\nC: Hard.\nI barely slept.\n\nT: That sounds exhausting.\n"
 
@@ -225,7 +225,7 @@ class TestParseCaptions:
         """Clock and plain-seconds forms give seconds."""
         assert parse_timestamp(value) == pytest.approx(seconds)
 
-    @pytest.mark.parametrize("value", ["00:61:00", "abc", "-3", "1:2:3:4", "inf"])
+    @pytest.mark.parametrize("value", ["00:61:00", "abc", "-3", "1:2:3:4", "inf", "nan", "1e308"])
     def test_it_rejects_malformed_timestamps(self, value: str) -> None:
         """Out-of-range or non-time values raise ValueError."""
         with pytest.raises(ValueError, match=r"timestamp|60|seconds"):
@@ -261,12 +261,35 @@ class TestParseChatJson:
             ('[{"sender": "T", "text": "x", "timestamp": "noon"}]', "message 1: malformed"),
             ('[{"sender": "T",\n "text": }]', "line 2: not valid JSON"),
             ('"hi"', "expected a JSON list"),
+            # Python's JSON reader accepts these; none is a time.
+            ('[{"sender": "T", "text": "x", "timestamp": NaN}]', "message 1: malformed"),
+            ('[{"sender": "T", "text": "x", "timestamp": -Infinity}]', "message 1: malformed"),
+            ('[{"sender": "T", "text": "x", "timestamp": 1e308}]', "message 1: malformed"),
+            ('[{"sender": "T", "text": "x", "timestamp": 1' + "0" * 400 + "}]", "message 1"),
+            ('[{"sender": "T", "text": "x", "timestamp": "1' + "0" * 400 + ':00:00"}]', "1: mal"),
+            ("[" * 5000 + "]" * 5000, "nested too deeply"),
+            ("9" * 5000, "a number too long"),
         ],
     )
     def test_it_reports_bad_messages(self, body: str, message: str) -> None:
         """Each malformed message names its number."""
         with pytest.raises(TranscriptError, match=message):
             parse_chat_json(body, source="s")
+
+
+class TestLimits:
+    def test_it_refuses_more_utterances_than_one_session_has(self) -> None:
+        """Ten thousand utterances pass; one more is not one session."""
+        lines = "".join(f"{'TC'[i % 2]}: word {i}\n" for i in range(MAX_UTTERANCES))
+        assert len(parse_text(lines, source="s.txt")) == MAX_UTTERANCES
+        with pytest.raises(TranscriptError, match="10,001 utterances; the limit is 10,000"):
+            parse_text(lines + "T: one more\n", source="s.txt")
+
+    def test_it_refuses_more_speakers_than_a_group_has(self) -> None:
+        """Fifty-one speaker names mean the prefixes were misread; the message shows some."""
+        lines = "".join(f"Person {i}: hello\n" for i in range(MAX_SPEAKERS + 1))
+        with pytest.raises(TranscriptError, match=r"51 different speakers.*Person 0, Person 1"):
+            parse_text(lines, source="s.txt", roles={"Person 0": "therapist"})
 
 
 class TestLoad:

@@ -22,12 +22,13 @@ from rapport.accounts.models import User
 from rapport.analysis import services
 from rapport.analysis.models import PENDING_LIFETIME, PendingTranscript, TranscriptAnalysis
 from rapport.analysis.page import transcript_section
+from rapport.analysis.views import UPLOAD_MAX_BYTES
 from rapport.audit.models import AuditEvent
 from rapport.care.models import TherapySession
 from rapport.consent.models import Method, Purpose
 from rapport.consent.rights import export_client
 from rapport.consent.services import record_consent
-from rapport.core.transcripts import MAX_BYTES, Conversation
+from rapport.core.transcripts import Conversation
 from rapport.core.transcripts.labels import Behaviour, TalkType, UtteranceLabels
 from tests.conftest import People
 from tests.factory import checkin
@@ -185,7 +186,7 @@ class TestUpload:
         _consent(people)
         from rapport.analysis import views  # noqa: PLC0415
 
-        monkeypatch.setattr(views, "MAX_BYTES", 100)
+        monkeypatch.setattr(views, "UPLOAD_MAX_BYTES", 100)
         page = _upload(_browser(people.alice), session, "long.txt", TEXT)
         assert page.status_code == 400  # type: ignore[attr-defined]
         assert "the limit is 100 bytes" in page.content.decode()  # type: ignore[attr-defined]
@@ -194,14 +195,15 @@ class TestUpload:
     def test_it_refuses_a_real_upload_over_the_limit(
         self, people: People, session: TherapySession
     ) -> None:
-        """A file one byte over MAX_BYTES (streamed to disk by Django) is refused with a 400."""
+        """A file over the upload limit (streamed to disk by Django) is refused with a 400."""
         _consent(people)
-        body = b"T: " + b"word " * (MAX_BYTES // 5)
-        assert len(body) > MAX_BYTES
+        body = b"T: " + b"word " * (UPLOAD_MAX_BYTES // 5)
+        assert len(body) > UPLOAD_MAX_BYTES
         page = _upload(_browser(people.alice), session, "huge.txt", body)
         assert page.status_code == 400  # type: ignore[attr-defined]
         text = page.content.decode()  # type: ignore[attr-defined]
-        assert f"huge.txt: the file is {len(body):,} bytes; the limit is {MAX_BYTES:,}" in text
+        limit = f"the limit is {UPLOAD_MAX_BYTES:,}"
+        assert f"huge.txt: the file is {len(body):,} bytes; {limit}" in text
         assert "well under 1 MB" in text  # the view's check on the upload, before reading it
         assert not TranscriptAnalysis.objects.exists()
         assert not PendingTranscript.objects.exists()

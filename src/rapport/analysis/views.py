@@ -22,7 +22,6 @@ from rapport.analysis.models import PENDING_LIFETIME, PendingTranscript
 from rapport.analysis.page import consent_problem
 from rapport.care.models import TherapySession
 from rapport.core.transcripts import TranscriptError, UnknownRoles
-from rapport.core.transcripts.parsing import MAX_BYTES
 from rapport.web.access import get_session_for_user, staff_user
 
 SECTION = "#transcript-analysis"
@@ -32,6 +31,12 @@ def _session_page(session: TherapySession) -> str:
     return reverse("session-detail", args=[session.pk]) + SECTION
 
 
+# A web upload is analysed while the request waits, and a worker has 30 s: 2 MB (about 350,000
+# words, many hours of talk) is analysed in a few seconds. `rapport analyze` takes files up to
+# the library's MAX_BYTES.
+UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+
+
 def _read(file: UploadedFile) -> services.Upload:
     """The upload's bytes, refused by size before they are read into memory.
 
@@ -39,9 +44,9 @@ def _read(file: UploadedFile) -> services.Upload:
     so a huge upload reaches this check on disk, not in memory.
     """
     name = file.name or "transcript"
-    if file.size is not None and file.size > MAX_BYTES:
+    if file.size is not None and file.size > UPLOAD_MAX_BYTES:
         raise TranscriptError(
-            f"{name}: the file is {file.size:,} bytes; the limit is {MAX_BYTES:,} bytes "
+            f"{name}: the file is {file.size:,} bytes; the limit is {UPLOAD_MAX_BYTES:,} bytes "
             "(a long session's transcript is well under 1 MB)."
         )
     return services.read_upload(file.read(), name)
@@ -99,7 +104,7 @@ def transcript_upload(request: HttpRequest, session_id: int) -> HttpResponse:
         "client": session.episode.client,
         "form": form,
         "consent_problem": refused,
-        "max_mb": MAX_BYTES // (1024 * 1024),
+        "max_mb": UPLOAD_MAX_BYTES // (1024 * 1024),
     }
     return render(request, "analysis/upload.html", context, status=status)
 

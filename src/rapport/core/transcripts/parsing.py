@@ -20,17 +20,21 @@ import codecs
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath
+from typing import Any
 
 from rapport.core.transcripts.model import Conversation, Role, TranscriptError, Utterance
 
 __all__ = [
     "FORMATS",
     "MAX_BYTES",
+    "MAX_SPEAKERS",
+    "MAX_UTTERANCES",
     "SUFFIXES",
     "RoleMap",
     "UnknownRoles",
@@ -48,6 +52,14 @@ __all__ = [
 ]
 
 MAX_BYTES = 20 * 1024 * 1024  # a long session's transcript is well under 1 MB
+# A three-hour session has a few thousand utterances and a group a dozen speakers; far more
+# means the file is not one session (or its speaker prefixes were misread), and analysing it
+# would take minutes.
+MAX_UTTERANCES = 10_000
+MAX_SPEAKERS = 50
+# Timestamps are seconds; chat exports may count from 1970, in milliseconds. Beyond this a
+# number is no time of a session.
+_MAX_SECONDS = 1e15
 
 RoleMap = Mapping[str, Role | str]
 
@@ -191,7 +203,17 @@ def _build(
     turns: Sequence[_Turn], *, source: str, roles: RoleMap | None, conversation_id: str | None
 ) -> Conversation:
     kept = [t for t in turns if t.text.strip()]
+    if len(kept) > MAX_UTTERANCES:
+        raise TranscriptError(
+            f"{source}: {len(kept):,} utterances; the limit is {MAX_UTTERANCES:,} for one "
+            "session (a three-hour session has a few thousand). Split the file by session."
+        )
     speakers = list(dict.fromkeys(t.speaker for t in kept))
+    if len(speakers) > MAX_SPEAKERS:
+        raise TranscriptError(
+            f"{source}: {len(speakers):,} different speakers; the limit is {MAX_SPEAKERS}. "
+            f"Are the speaker names read correctly? The first are: {', '.join(speakers[:5])}."
+        )
     role_of = resolve_roles(speakers, roles, source=source)
     utterances = tuple(
         Utterance(i, t.speaker, role_of[t.speaker], " ".join(t.text.split()), t.start, t.end)
@@ -202,7 +224,7 @@ def _build(
 
 # --- timestamps -------------------------------------------------------------------------------
 
-_CLOCK_RE = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?")
+_CLOCK_RE = re.compile(r"(?:(\d{1,6}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?")
 
 
 def parse_timestamp(value: str) -> float:
@@ -226,8 +248,8 @@ def parse_timestamp(value: str) -> float:
         seconds_only = float(value)
     except ValueError:
         raise ValueError(f"{value!r} is not a timestamp like 00:01:23.456 or 83.456") from None
-    if not (seconds_only >= 0 and seconds_only != float("inf")):
-        raise ValueError(f"{value!r} is not a non-negative number of seconds")
+    if not 0 <= seconds_only <= _MAX_SECONDS:  # also refuses NaN
+        raise ValueError(f"{value[:20]!r} is not a non-negative number of seconds")
     return seconds_only
 
 
@@ -479,6 +501,9 @@ def _json_time(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a timestamp")
     if isinstance(value, int | float):
+        # NaN, Infinity and 400-digit numbers are valid to Python's JSON reader.
+        if not (isinstance(value, int) or math.isfinite(value)) or abs(value) > _MAX_SECONDS:
+            raise ValueError(f"{str(value)[:20]} is not a number of seconds")
         return float(value)
     if isinstance(value, str):
         try:
@@ -486,6 +511,23 @@ def _json_time(value: object) -> float:
         except ValueError:
             return parse_timestamp(value)
     raise ValueError(f"{value!r} is not a timestamp")
+
+
+def _json_messages(body: str, source: str) -> list[Any]:
+    """The list of messages in a chat export's JSON text."""
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise TranscriptError(f"{source}, line {exc.lineno}: not valid JSON ({exc.msg}).") from None
+    except (ValueError, RecursionError):  # a number of thousands of digits; deep nesting
+        raise TranscriptError(
+            f"{source}: not a chat export (a number too long or lists nested too deeply)."
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("messages"), list):
+        data = data["messages"]
+    if not isinstance(data, list):
+        raise TranscriptError(f"{source}: expected a JSON list of messages.")
+    return data
 
 
 def parse_chat_json(
@@ -498,17 +540,8 @@ def parse_chat_json(
     """Parse a chat export: a JSON list (or ``{"messages": [...]}``) of objects with
     ``sender``/``speaker``, ``text``/``message`` and an optional ``timestamp`` (seconds, or ISO
     8601). Times become seconds since the first timestamped message."""
-    body = _as_text(text, source)
-    try:
-        data = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise TranscriptError(f"{source}, line {exc.lineno}: not valid JSON ({exc.msg}).") from None
-    if isinstance(data, dict) and isinstance(data.get("messages"), list):
-        data = data["messages"]
-    if not isinstance(data, list):
-        raise TranscriptError(f"{source}: expected a JSON list of messages.")
     turns: list[_Turn] = []
-    for number, item in enumerate(data, start=1):
+    for number, item in enumerate(_json_messages(_as_text(text, source), source), start=1):
         if not isinstance(item, dict):
             raise TranscriptError(f"{source}, message {number}: expected an object.")
         speaker = item.get("sender", item.get("speaker"))

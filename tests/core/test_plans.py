@@ -163,6 +163,13 @@ class TestGasTScore:
         pairs = [(3, -2), (5, 0), (1, -1), (4, 2), (2, 0), (6, 1)]
         assert gas_t_score(pairs) == pytest.approx(55, abs=1e-12)
 
+    @pytest.mark.parametrize("scale", [1e-200, 1e-5, 1e5, 1e200])
+    def test_extreme_weights_give_the_same_score_as_their_ratios(self, scale: float) -> None:
+        """Scaling every weight alike leaves T unchanged, even where the plain sums would
+        underflow to a zero denominator or overflow (weights 3 and 4, levels +1 and 0)."""
+        expected = gas_t_score([(3, 1), (4, 0)])
+        assert gas_t_score([(3 * scale, 1), (4 * scale, 0)]) == pytest.approx(expected)
+
     def test_it_agrees_with_an_independent_implementations_documented_example(self) -> None:
         """PhysioClinical's scoreGAS docs (x-biosignal, R) print T = 56.20 for this case.
 

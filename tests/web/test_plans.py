@@ -93,6 +93,11 @@ class TestTherapistEditsThePlan:
         )
         bad = _edit(browser, people, "edit-goal", key="g1", title="x", target_date="soon")
         assert "is not a date" in bad.text  # type: ignore[attr-defined]
+        # The add form's weight range holds in the inline editor too (1e-200 once made every
+        # GAS score divide by zero, and the page with the editor failed).
+        for weight in ("1e-200", "1e200", "nan", "0"):
+            bad = _edit(browser, people, "edit-goal", key="g2", title="x", weight=weight)
+            assert "The weight must be from 0.1 to 10" in bad.text  # type: ignore[attr-defined]
         page = browser.get(reverse("plan", args=[people.dana.pk])).text
         assert "Feeling flat" in page
         assert "Feel lighter" in page

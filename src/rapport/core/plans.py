@@ -709,17 +709,22 @@ def gas_t_score(attainments: Sequence[tuple[float, int]], rho: float = DEFAULT_R
             f"rho, the assumed correlation between goals, must be at least 0 and below 1 "
             f"(0.3 by convention), not {rho!r}."
         )
-    weighted = 0.0
-    squares = 0.0
-    total = 0.0
     for weight, level in attainments:
         if not (_is_number(weight) and math.isfinite(weight) and weight > 0):
             raise ValueError(f"A goal's weight must be a number above 0, not {weight!r}.")
         if not (_is_number(level) and level in GAS_LEVELS):
             raise ValueError(f"A GAS level must be a whole number from -2 to +2, not {level!r}.")
-        weighted += weight * level
-        squares += weight * weight
-        total += weight
+    # T does not change when every weight is scaled alike, so scale the largest to 1: weights
+    # like 1e-200 or 1e200 would otherwise underflow to a zero denominator or overflow.
+    largest = max(weight for weight, _ in attainments)
+    weighted = 0.0
+    squares = 0.0
+    total = 0.0
+    for weight, level in attainments:
+        w = weight / largest
+        weighted += w * level
+        squares += w * w
+        total += w
     return 50 + 10 * weighted / math.sqrt((1 - rho) * squares + rho * total * total)
 
 

@@ -32,6 +32,11 @@ class ProblemForm(forms.Form):
     )
 
 
+# A goal's weight in the GAS T-score: Turner-Stokes (2009) multiplies importance (0-3) by
+# difficulty (1-3), so 1 to 9 in practice; the add form and the inline editor share the range.
+GOAL_WEIGHT_MIN, GOAL_WEIGHT_MAX = 0.1, 10.0
+
+
 class GoalForm(forms.Form):
     prefix = "goal"
     problem = forms.ChoiceField(label="For problem")
@@ -62,7 +67,7 @@ class GoalForm(forms.Form):
     gas_plus_1 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[3][1])
     gas_plus_2 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[4][1])
     target_date = forms.DateField(required=False, widget=IsoDateInput())
-    weight = forms.FloatField(initial=1.0, min_value=0.1, max_value=10)
+    weight = forms.FloatField(initial=1.0, min_value=GOAL_WEIGHT_MIN, max_value=GOAL_WEIGHT_MAX)
 
     def __init__(self, *args: Any, problems: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rapport.core.plans import ItemState, PlanSnapshot, RaisedBy, diff_plans
-from rapport.plans.forms import GoalForm, ProblemForm
+from rapport.plans.forms import GOAL_WEIGHT_MAX, GOAL_WEIGHT_MIN, GoalForm, ProblemForm
 from rapport.plans.reading import latest_session_number, plan_view
 from rapport.plans.services import current_plan, save_version
 from rapport.web.access import get_client_for_user, staff_user
@@ -156,6 +156,10 @@ def _goal_edits(post: Any) -> tuple[str, date | None, float]:
         weight = float(post.get("weight") or 1)
     except ValueError as exc:
         raise ValueError("The weight must be a number, e.g. 1 or 2.") from exc
+    if not GOAL_WEIGHT_MIN <= weight <= GOAL_WEIGHT_MAX:  # also refuses NaN
+        raise ValueError(
+            f"The weight must be from {GOAL_WEIGHT_MIN:g} to {GOAL_WEIGHT_MAX:g}, not {weight:g}."
+        )
     return post.get("title", ""), day, weight
 
 

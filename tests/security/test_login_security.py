@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.password_validation import validate_password
 from django.core import mail
@@ -90,6 +91,15 @@ class TestLockout:
         right = _log_in(browser, "alice", PASSWORD)
         assert right.status_code == 429
         assert _signed_in_as(browser) is None
+
+    def test_a_username_longer_than_any_account_gets_the_usual_answer(self, people: People) -> None:
+        """256 characters: the wrong-password page, not a 500 (axes could not store it on
+        PostgreSQL); 150, an account's longest, is still checked and counted."""
+        for length in (150, 256, 10_000):
+            page = _log_in(Browser(), "u" * length, WRONG)
+            assert page.status_code == 200
+            assert "didn't match" in page.text
+        assert AccessAttempt.objects.filter(username="u" * 150).exists()
 
     def test_an_unknown_username_gets_the_same_answers(self, people: People, clock: object) -> None:
         """Nothing tells a made-up name from a real one: same pages, same lockout."""

@@ -65,7 +65,23 @@ class TestAuditTrail:
     def test_it_ignores_pages_without_client_data(self, people: People) -> None:
         Browser().get(reverse("login"))
         _as(people.alice).get(reverse("client-new"))
+        Browser().get(reverse("password_reset_confirm", args=["MQ", "set-password"]))
         assert not AuditEvent.objects.exists()
+
+    def test_it_records_a_long_username_and_a_path_with_a_nul(self, people: People) -> None:
+        """Usernames run to 150 characters and a crafted path may hold NUL; neither may cost
+        an event (PostgreSQL refused both, and the event went unrecorded)."""
+        people.alice.username = "a" * 150
+        people.alice.is_staff = people.alice.is_superuser = True
+        people.alice.save()
+        browser = _as(people.alice)
+        browser.get(reverse("client-detail", args=[people.dana.pk]))
+        browser.get("/admin/feedback/response/%00/change/")  # an operator's crafted address
+        events = AuditEvent.objects.order_by("pk").values_list("actor", "path")
+        assert list(events) == [
+            ("a" * 150, f"/clients/{people.dana.pk}/"),
+            ("a" * 150, "/admin/feedback/response/\ufffd/change/"),
+        ]
 
 
 class TestAuditPage:
@@ -89,6 +105,31 @@ class TestAuditPage:
         page = _as(people.ada).get(reverse("audit-log") + "?since=yesterday")
         assert page.status_code == 400
         assert "is not a date" in page.text
+
+    def test_it_explains_filters_no_record_or_name_holds(self, people: People) -> None:
+        """A superscript "²" passes isdigit() but is no number; a NUL byte cannot even be
+        compared in PostgreSQL. Both are a 400 with a message, on the page and the export."""
+        admin = _as(people.ada)
+        for query, message in (
+            ("?client=%C2%B2", "record number"),
+            ("?client=99999999999", "record number"),
+            ("?actor=%00", "control character"),
+        ):
+            page = admin.get(reverse("audit-log") + query)
+            assert page.status_code == 400
+            assert message in page.text
+            assert admin.get(reverse("audit-export") + query).status_code == 400
+
+    def test_the_export_defuses_spreadsheet_formulas(self, people: People) -> None:
+        """A cell that starts with =, +, - or @ is written with a leading ' so a spreadsheet
+        shows it instead of running it (OWASP's CSV injection)."""
+        AuditEvent.objects.create(
+            clinic=people.riverside, actor="=HYPERLINK(1)", action="view", route="r",
+            method="GET", path="/p", status=200,
+        )  # fmt: skip
+        csv = b"".join(_as(people.ada).get(reverse("audit-export")).streaming_content).decode()
+        assert ",'=HYPERLINK(1),view," in csv
+        assert ",=HYPERLINK" not in csv
 
     def test_it_is_for_clinic_admins_only(self, people: People) -> None:
         assert _as(people.alice).get(reverse("audit-log")).status_code == 403

@@ -51,6 +51,26 @@ class TestStaffAdmin:
         assert "too common" in page.text or "too short" in page.text
         assert not User.objects.filter(username="gus").exists()
 
+    def test_it_refuses_a_username_outside_djangos_rule(self, people: People) -> None:
+        """Spaces, "!" and a spreadsheet formula are not usernames (the model's validator)."""
+        browser = Browser()
+        browser.force_login(people.ada)
+        for username in ("bad name!", '=HYPERLINK("http://evil.example","x")'):
+            page = browser.post(
+                reverse("staff-list"),
+                {
+                    "username": username,
+                    "first_name": "Gus",
+                    "last_name": "Ho",
+                    "email": "gus@example.org",
+                    "role": "therapist",
+                    "password": "a long and unusual passphrase",
+                },
+            )
+            assert page.status_code == 400
+            assert "Enter a valid username" in page.text
+        assert not User.objects.filter(first_name="Gus").exists()
+
     def test_it_deactivates_a_therapist_who_then_cannot_log_in(self, people: People) -> None:
         """A deactivated account's login fails."""
         browser = Browser()

@@ -14,7 +14,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
 from rapport.accounts.models import User
-from rapport.audit.models import AuditEvent
+from rapport.audit.models import ACTOR_LENGTH, AuditEvent
 from rapport.care.models import TherapySession
 from rapport.client_address import client_ip, rate_limit_key
 from rapport.feedback.services import request_for_token
@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 LIST_ROUTES = frozenset({"caseload", "supervision", "list_clients", "audit-log", "audit-export"})
 RECORD_KWARGS = ("client_id", "session_id", "token")
 ADMIN_CHROME = frozenset({"login", "logout", "jsi18n", "password_change", "password_change_done"})
+# Routes whose `token` is not a feedback link's: a password-reset link shows no client data.
+NOT_CLIENT_DATA = frozenset({"password_reset_confirm"})
 
 
 MAX_ID = 2**31 - 1  # the largest value AuditEvent.client_id holds on every database
@@ -68,6 +70,8 @@ def _record(request: HttpRequest, response: HttpResponse) -> None:
     if match is None:
         return
     route = match.url_name or ""
+    if route in NOT_CLIENT_DATA:
+        return
     # Operators browsing Django's admin see client data too (read-only): audit all of it.
     in_admin = match.namespace == "admin" and route not in ADMIN_CHROME
     names_record = any(key in match.kwargs for key in RECORD_KWARGS)
@@ -85,7 +89,7 @@ def _record(request: HttpRequest, response: HttpResponse) -> None:
     AuditEvent.objects.create(
         clinic_id=staff.clinic_id if staff is not None else clinic_id,
         user=staff,
-        actor=staff.username if staff is not None else "client link",
+        actor=staff.username[:ACTOR_LENGTH] if staff is not None else "client link",
         action=(
             "list"
             if route in LIST_ROUTES or (in_admin and route.endswith(("_changelist", "index")))
@@ -95,7 +99,8 @@ def _record(request: HttpRequest, response: HttpResponse) -> None:
         ),
         route=(f"admin:{route}" if in_admin else route)[:80],
         method=(request.method or "")[:8],
-        path=path[:300],
+        # PostgreSQL text cannot hold NUL; an event must not be lost for a crafted path.
+        path=path.replace("\x00", "\ufffd")[:300],
         status=response.status_code,
         client_id=client_id,
         ip=ip,

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from rapport.accounts.models import Clinic
 
+ACTOR_LENGTH = 150  # a username's longest (Django's User.username)
+
 
 class AuditEvent(models.Model):
     """One request that read or changed client data (or tried to).
@@ -25,7 +27,9 @@ class AuditEvent(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    actor = models.CharField(max_length=80, help_text="e.g. 'alice', 'client link', 'anonymous'")
+    actor = models.CharField(
+        max_length=ACTOR_LENGTH, help_text="e.g. 'alice', 'client link', 'anonymous'"
+    )
     action = models.CharField(max_length=20)  # view, change, list
     route = models.CharField(max_length=80)  # the URL name, e.g. "client-detail"
     method = models.CharField(max_length=8)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -16,6 +17,16 @@ from rapport.web.views.staff import clinic_admin_required
 
 PAGE_SIZE = 100
 CSV_FIELDS = ("at", "actor", "action", "route", "method", "path", "status", "client_id", "ip")
+_MAX_ID_DIGITS = 10  # record numbers are 32-bit
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text: a leading ' defuses a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _filtered(request: HttpRequest) -> tuple[QuerySet[AuditEvent], dict[str, str], str]:
@@ -23,11 +34,16 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[AuditEvent], dict[str, str
     events = AuditEvent.objects.filter(clinic_id=staff_user(request).clinic_id)
     filters = {k: request.GET.get(k, "").strip() for k in ("actor", "client", "since", "until")}
     error = ""
+    if any(not v.isprintable() for v in filters.values()):
+        # A NUL byte cannot even be compared in PostgreSQL; no name or number holds one.
+        return events.none(), dict.fromkeys(filters, ""), "The filters hold a control character."
     if filters["actor"]:
         events = events.filter(actor=filters["actor"])
     if filters["client"]:
-        if filters["client"].isdigit():
-            events = events.filter(client_id=int(filters["client"]))
+        client = filters["client"]
+        # ASCII digits only: "²" passes isdigit() but not int().
+        if client.isascii() and client.isdigit() and len(client) <= _MAX_ID_DIGITS:
+            events = events.filter(client_id=int(client))
         else:
             error = "The client is their record number (the number in the client page's address)."
     for key, lookup in (("since", "at__date__gte"), ("until", "at__date__lte")):
@@ -43,7 +59,7 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[AuditEvent], dict[str, str
 def audit_log(request: HttpRequest) -> HttpResponse:
     events, filters, error = _filtered(request)
     page = Paginator(events.select_related("user"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    query = urlencode({k: v for k, v in filters.items() if v})
     context = {"page": page, "filters": filters, "error": error, "query": query}
     return render(request, "audit/log.html", context, status=400 if error else 200)
 
@@ -60,7 +76,9 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
     writer = csv.writer(_Echo())
-    rows = (writer.writerow([getattr(e, f) for f in CSV_FIELDS]) for e in events.iterator(2000))
+    rows = (
+        writer.writerow([_cell(getattr(e, f)) for f in CSV_FIELDS]) for e in events.iterator(2000)
+    )
     header = writer.writerow(CSV_FIELDS)
     response = StreamingHttpResponse(
         (line for part in ([header], rows) for line in part), content_type="text/csv"

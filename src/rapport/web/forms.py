@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from rapport.accounts.models import Role, User
 from rapport.care.models import Client, Modality
@@ -78,7 +79,12 @@ class SessionForm(forms.Form):
 
 
 class TherapistForm(forms.Form):
-    username = forms.CharField(max_length=150)
+    # The model's own rule (letters, digits and @ . + - _), which a plain CharField skipped.
+    username = forms.CharField(
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="Letters, digits and @ . + - _ only.",
+    )
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
     email = forms.EmailField()

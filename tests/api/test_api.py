@@ -149,3 +149,19 @@ class TestSignalsApi:
         self, alice_api: httpx.Client, people: People
     ) -> None:
         assert alice_api.get(f"/clients/{people.eli.pk}/signals").status_code == 404
+
+
+class TestClientRoutesLimits:
+    def test_the_feedback_routes_share_the_link_pages_limit(
+        self,
+        people: People,
+        anonymous_api: httpx.Client,
+        settings,  # type: ignore[no-untyped-def]
+    ) -> None:
+        """A burst to /api/feedback/... gets 429 with a message, as the link's pages do."""
+        settings.FEEDBACK_LINK_RATE_PER_MINUTE = 3
+        statuses = [anonymous_api.get("/feedback/not-a-token").status_code for _ in range(4)]
+        assert statuses == [404, 404, 404, 429]
+        limited = anonymous_api.post("/feedback/not-a-token", json={"answers": {}})
+        assert limited.status_code == 429
+        assert "try again in a minute" in limited.json()["detail"]

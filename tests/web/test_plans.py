@@ -95,6 +95,10 @@ class TestTherapistEditsThePlan:
         assert "is not a date" in bad.text  # type: ignore[attr-defined]
         # The add form's weight range holds in the inline editor too (1e-200 once made every
         # GAS score divide by zero, and the page with the editor failed).
+        for action in ("rename-problem", "edit-goal"):
+            bad = _edit(browser, people, action, key="p1" if "problem" in action else "g1",
+                        title="Feel\x00better")  # fmt: skip
+            assert "control character" in bad.text  # type: ignore[attr-defined]
         for weight in ("1e-200", "1e200", "nan", "0"):
             bad = _edit(browser, people, "edit-goal", key="g2", title="x", weight=weight)
             assert "The weight must be from 0.1 to 10" in bad.text  # type: ignore[attr-defined]

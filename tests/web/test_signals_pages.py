@@ -114,6 +114,8 @@ class TestRiskFlag:
 
         empty = browser.post(url, {"note": "   "}, follow=True)
         assert "Say briefly what you did" in empty.text
+        huge = browser.post(url, {"note": "x" * 2001}, follow=True)
+        assert "Keep the note to 2,000 characters (it has 2,001)" in huge.text
         assert not RiskAcknowledgement.objects.exists()
         assert _caseload_order(browser.get(reverse("caseload")).text) == ["risk"]
 

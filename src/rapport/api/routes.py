@@ -35,6 +35,7 @@ from rapport.core.instruments import Instrument
 from rapport.feedback import services
 from rapport.feedback.instruments import registry
 from rapport.feedback.models import Response
+from rapport.feedback.ratelimit import over_limit
 from rapport.signals.reading import signals_for_clients
 
 
@@ -263,14 +264,21 @@ def _resolve(token: str, *, allow_completed: bool = False) -> Any:
         raise HttpError(_LINK_STATUS[problem.reason], _LINK_MESSAGE[problem.reason]) from problem
 
 
+def _check_link_rate(request: HttpRequest) -> None:
+    """The feedback link pages' limits (:mod:`rapport.feedback.ratelimit`) hold here too."""
+    if over_limit(request):
+        raise HttpError(429, "Too many requests from this network; try again in a minute.")
+
+
 @api.get(
     "/feedback/{token}",
-    response={200: FeedbackFormOut, 404: ErrorOut, 410: ErrorOut},
+    response={200: FeedbackFormOut, 404: ErrorOut, 410: ErrorOut, 429: ErrorOut},
     auth=None,
     tags=["feedback"],
 )
 def get_feedback_form(request: HttpRequest, token: str) -> Any:
     """What the link asks (for a client app); needs only the link's token."""
+    _check_link_rate(request)
     feedback_request = _resolve(token)
     services.mark_opened(feedback_request)
     return {
@@ -282,12 +290,20 @@ def get_feedback_form(request: HttpRequest, token: str) -> Any:
 
 @api.post(
     "/feedback/{token}",
-    response={200: FeedbackSubmitOut, 400: ErrorOut, 404: ErrorOut, 410: ErrorOut, **_INVALID},
+    response={
+        200: FeedbackSubmitOut,
+        400: ErrorOut,
+        404: ErrorOut,
+        410: ErrorOut,
+        429: ErrorOut,
+        **_INVALID,
+    },
     auth=None,
     tags=["feedback"],
 )
 def submit_feedback(request: HttpRequest, token: str, payload: FeedbackSubmitIn) -> Any:
     """Submit the client's answers. Repeating a successful submit is safe: nothing is duplicated."""
+    _check_link_rate(request)
     feedback_request = _resolve(token, allow_completed=True)
     try:
         responses, created = services.submit(feedback_request, payload.answers, payload.comments)

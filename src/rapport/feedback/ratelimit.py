@@ -22,7 +22,8 @@ from django.utils import timezone
 from rapport.audit.models import AuditEvent
 from rapport.client_address import client_network
 
-LINK_ROUTES = ("feedback-form", "feedback-thanks")
+# The link's pages and the API's routes for client apps (url names as the audit trail has them).
+LINK_ROUTES = ("feedback-form", "feedback-thanks", "get_feedback_form", "submit_feedback")
 GUESS_WINDOW = timedelta(minutes=10)
 
 View = Callable[..., HttpResponse]
@@ -40,16 +41,20 @@ def _too_many(network: str | None) -> bool:
     return refused >= settings.FEEDBACK_LINK_FAILURES_PER_10_MINUTES
 
 
+def over_limit(request: HttpRequest) -> bool:
+    """Whether the visitor's network has sent too many link requests just now."""
+    try:
+        return _too_many(client_network(request))
+    except DatabaseError:
+        return False  # the database is down: the view itself answers "try again"
+
+
 def rate_limited(view: View) -> View:
     """Answer 429 with a calm page when an address sends too many link requests."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        try:
-            limited = _too_many(client_network(request))
-        except DatabaseError:
-            limited = False  # the database is down: the view itself answers "try again"
-        if limited:
+        if over_limit(request):
             response = render(request, "feedback/too_many.html", status=429)
             response["Retry-After"] = "60"
             return response

@@ -93,7 +93,7 @@ def plan_edit(request: HttpRequest, client_id: int, action: str) -> HttpResponse
             offset = -1 if action == "move-up" else 1
             save_version(client, lambda s: s.move_problem(key, offset), user)
         elif action == "rename-problem":
-            title = post.get("title", "")
+            title = _title(post)
             save_version(client, lambda s: s.edit_problem(key, title=title), user)
         elif action == "edit-goal":
             title, day, weight = _goal_edits(post)
@@ -145,6 +145,15 @@ def plan_versions(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(request, "plans/versions.html", context)
 
 
+def _title(post: Any) -> str:
+    """A title from an inline editor; the add forms refuse NUL the same way (Django's
+    ProhibitNullCharactersValidator)."""
+    title = str(post.get("title", ""))
+    if not title.replace("\n", " ").replace("\t", " ").isprintable():
+        raise ValueError("The title holds a control character; type it again.")
+    return title
+
+
 def _goal_edits(post: Any) -> tuple[str, date | None, float]:
     """Title, target date (empty clears it) and weight from the inline goal editor."""
     raw_day = (post.get("target_date") or "").strip()
@@ -160,7 +169,7 @@ def _goal_edits(post: Any) -> tuple[str, date | None, float]:
         raise ValueError(
             f"The weight must be from {GOAL_WEIGHT_MIN:g} to {GOAL_WEIGHT_MAX:g}, not {weight:g}."
         )
-    return post.get("title", ""), day, weight
+    return _title(post), day, weight
 
 
 def _number(raw: str | None, default: int) -> int:

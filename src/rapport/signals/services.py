@@ -58,6 +58,9 @@ def fit_clinic_trajectories(clinic: Clinic) -> list[TrajectoryFit]:
     return fits
 
 
+MAX_NOTE = 2000  # as long as a client's comment
+
+
 class AcknowledgementError(Exception):
     """Why a risk acknowledgement was refused, in words for the clinician."""
 
@@ -70,6 +73,11 @@ def acknowledge_risk(response: Response, user: User, note: str) -> RiskAcknowled
         raise AcknowledgementError("This response has no risk item to acknowledge.")
     if not note:
         raise AcknowledgementError("Say briefly what you did, e.g. 'Called client; safe plan.'")
+    if len(note) > MAX_NOTE:
+        raise AcknowledgementError(
+            f"Keep the note to {MAX_NOTE:,} characters (it has {len(note):,}); the details "
+            "belong in the clinical record."
+        )
     existing = RiskAcknowledgement.objects.filter(response=response).first()
     if existing is not None:  # a double click must not fail or record twice
         return existing

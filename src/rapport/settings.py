@@ -185,6 +185,7 @@ TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 if not 0 <= TRUSTED_PROXIES <= 5:
     raise ConfigError(f"TRUSTED_PROXIES={TRUSTED_PROXIES} must be 0 to 5")
 AXES_CLIENT_IP_CALLABLE = "rapport.client_address.client_network"
+AXES_USERNAME_CALLABLE = "rapport.accounts.lockout.attempt_username"
 # Two-factor sign-in with an authenticator app; a clinic admin can require it for the clinic.
 OTP_TOTP_ISSUER = "Rapport"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -68,9 +68,12 @@ class TestMinimalResponse:
         """ "Why don't you ...?" suggests rather than asks; "why do you ...?" still asks."""
         for advice in ("Why don't you just tell them you're driving?", "Why not try a diary?"):
             assert _found((T, advice), (C, "Maybe. I don't know.")) == []
-        assert _found((T, "Why do you think that is?"), (C, "I don't know.")) == [
-            ("minimal_response", 1, 0)
-        ]
+        for question in (
+            "Why do you think that is?",
+            "Why not?",
+            "Why don't you think it is a problem?",
+        ):
+            assert _found((T, question), (C, "I don't know.")) == [("minimal_response", 1, 0)]
 
     def test_it_does_not_flag_agreement_with_a_reflection(self) -> None:
         """A bare "yeah" or "mm-hmm" after a reflection is taking it in, not withdrawing."""

@@ -93,13 +93,16 @@ class TestLockout:
         assert _signed_in_as(browser) is None
 
     def test_a_username_longer_than_any_account_gets_the_usual_answer(self, people: People) -> None:
-        """256 characters: the wrong-password page, not a 500 (axes could not store it on
-        PostgreSQL); 150, an account's longest, is still checked and counted."""
+        """256 characters or more: the wrong-password page, not a 500 (axes could not store
+        the name on PostgreSQL), counted under the first 255; the admin's sign-in too."""
         for length in (150, 256, 10_000):
             page = _log_in(Browser(), "u" * length, WRONG)
             assert page.status_code == 200
             assert "didn't match" in page.text
-        assert AccessAttempt.objects.filter(username="u" * 150).exists()
+        admin = Browser().post("/admin/login/", {"username": "v" * 300, "password": WRONG})
+        assert admin.status_code == 200
+        stored = sorted(AccessAttempt.objects.values_list("username", "failures_since_start"))
+        assert stored == [("u" * 150, 1), ("u" * 255, 2), ("v" * 255, 1)]
 
     def test_an_unknown_username_gets_the_same_answers(self, people: People, clock: object) -> None:
         """Nothing tells a made-up name from a real one: same pages, same lockout."""

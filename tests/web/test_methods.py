@@ -10,6 +10,17 @@ from rapport.audit.models import AuditEvent
 from tests.conftest import People
 
 
+def test_options_gets_the_allowed_methods_and_no_page(people: People) -> None:
+    """The views would render a page for OPTIONS, unchecked for CSRF: it gets the list only."""
+    browser = Browser()
+    browser.force_login(people.alice)
+    answer = browser.options(reverse("client-detail", args=[people.dana.pk]))
+    assert answer.status_code == 200
+    assert answer["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert answer.content == b""
+    assert not AuditEvent.objects.exists()
+
+
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "TRACE", "FOO"])
 def test_a_page_refuses_other_methods_and_audits_no_change(people: People, method: str) -> None:
     """A PUT or made-up method to a client's page is 405 naming the allowed ones; nothing is

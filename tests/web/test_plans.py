@@ -99,14 +99,16 @@ class TestTherapistEditsThePlan:
             bad = _edit(browser, people, action, key="p1" if "problem" in action else "g1",
                         title="Feel\x00better")  # fmt: skip
             assert "control character" in bad.text  # type: ignore[attr-defined]
+        # What pasting brings along is no control character: a non-breaking space, a joiner.
+        _edit(browser, people, "rename-problem", key="p1", title="Feeling\u00a0flat \u200d")
         for weight in ("1e-200", "1e200", "nan", "0"):
             bad = _edit(browser, people, "edit-goal", key="g2", title="x", weight=weight)
             assert "The weight must be from 0.1 to 10" in bad.text  # type: ignore[attr-defined]
         page = browser.get(reverse("plan", args=[people.dana.pk])).text
-        assert "Feeling flat" in page
+        assert "Feeling\u00a0flat" in page
         assert "Feel lighter" in page
         assert "by 31 Jan 2027" in page
-        assert PlanVersion.objects.count() == 6
+        assert PlanVersion.objects.count() == 7  # 4 to build, 3 edits; no refused edit counts
 
     def test_it_compares_two_versions_side_by_side(self, people: People) -> None:
         browser = _build(people)

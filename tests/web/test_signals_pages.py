@@ -116,6 +116,12 @@ class TestRiskFlag:
         assert "Say briefly what you did" in empty.text
         huge = browser.post(url, {"note": "x" * 2001}, follow=True)
         assert "Keep the note to 2,000 characters (it has 2,001)" in huge.text
+        # The text box counts a line break as one character; the browser sends two (CRLF):
+        # 2,001 characters as sent, 1,334 as typed.
+        lines = browser.post(url, {"note": "x\r\n" * 667}, follow=True)
+        assert "Keep the note" not in lines.text
+        assert RiskAcknowledgement.objects.get().note == ("x\n" * 667).strip()
+        RiskAcknowledgement.objects.all().delete()  # the rest of the story starts unacknowledged
         assert not RiskAcknowledgement.objects.exists()
         assert _caseload_order(browser.get(reverse("caseload")).text) == ["risk"]
 

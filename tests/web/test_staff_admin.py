@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.test import Client as Browser
 from django.urls import reverse
@@ -9,64 +11,45 @@ from django.urls import reverse
 from rapport.accounts.models import User
 from tests.conftest import People
 
+STRONG = "a long and unusual passphrase"
+
+
+def _add_staff(people: People, username: str, password: str = STRONG) -> Any:
+    """Ada, a clinic admin, posts the new-staff form for a therapist called Gus Ho."""
+    browser = Browser()
+    browser.force_login(people.ada)
+    fields = {
+        "username": username,
+        "first_name": "Gus",
+        "last_name": "Ho",
+        "email": "gus@example.org",
+        "role": "therapist",
+        "password": password,
+    }
+    return browser.post(reverse("staff-list"), fields)
+
 
 class TestStaffAdmin:
     def test_it_adds_a_therapist_with_an_argon2_password(self, people: People, settings) -> None:  # type: ignore[no-untyped-def]
         """The new therapist joins the admin's clinic; the password is hashed with argon2."""
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-        browser = Browser()
-        browser.force_login(people.ada)
-        page = browser.post(
-            reverse("staff-list"),
-            {
-                "username": "frankie",
-                "first_name": "Frankie",
-                "last_name": "Lee",
-                "email": "frankie@example.org",
-                "role": "therapist",
-                "password": "a long and unusual passphrase",
-            },
-        )
+        page = _add_staff(people, "gus")
         assert page.status_code == 302
-        frankie = User.objects.get(username="frankie")
-        assert frankie.clinic == people.riverside
-        assert frankie.password.startswith("argon2")
+        gus = User.objects.get(username="gus")
+        assert gus.clinic == people.riverside
+        assert gus.password.startswith("argon2")
 
     def test_it_refuses_a_weak_password(self, people: People) -> None:
         """Short or common passwords are refused with the validator's message."""
-        browser = Browser()
-        browser.force_login(people.ada)
-        page = browser.post(
-            reverse("staff-list"),
-            {
-                "username": "gus",
-                "first_name": "Gus",
-                "last_name": "Ho",
-                "email": "gus@example.org",
-                "role": "therapist",
-                "password": "password",
-            },
-        )
+        page = _add_staff(people, "gus", password="password")
         assert page.status_code == 400
         assert "too common" in page.text or "too short" in page.text
         assert not User.objects.filter(username="gus").exists()
 
     def test_it_refuses_a_username_outside_djangos_rule(self, people: People) -> None:
         """Spaces, "!" and a spreadsheet formula are not usernames (the model's validator)."""
-        browser = Browser()
-        browser.force_login(people.ada)
         for username in ("bad name!", '=HYPERLINK("http://evil.example","x")'):
-            page = browser.post(
-                reverse("staff-list"),
-                {
-                    "username": username,
-                    "first_name": "Gus",
-                    "last_name": "Ho",
-                    "email": "gus@example.org",
-                    "role": "therapist",
-                    "password": "a long and unusual passphrase",
-                },
-            )
+            page = _add_staff(people, username)
             assert page.status_code == 400
             assert "Enter a valid username" in page.text
         assert not User.objects.filter(first_name="Gus").exists()

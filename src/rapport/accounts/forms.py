@@ -1,24 +1,8 @@
-"""Forms for signing in: the username and password, and the two-factor code."""
+"""Forms for signing in: the two-factor code."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
-
-
-class LoginForm(AuthenticationForm):
-    """Django's login form, refusing a username longer than any account's before it is
-    checked: Django's form does not enforce the length, and django-axes then fails to store
-    the attempt (PostgreSQL refuses 256+ characters). The answer is the usual wrong-password
-    one, so the form reveals nothing either way."""
-
-    def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username") or ""
-        if len(username) > self.username_field.max_length:
-            raise self.get_invalid_login_error()
-        return super().clean()
 
 
 class CodeForm(forms.Form):

@@ -26,7 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rapport.accounts import idle, lockout, reset_limits
-from rapport.accounts.forms import CodeForm, LoginForm
+from rapport.accounts.forms import CodeForm
 from rapport.accounts.models import User
 from rapport.accounts.two_factor import (
     Step,
@@ -74,8 +74,6 @@ def _code_error(device: TOTPDevice, code: str) -> str | None:
 
 class StaffLoginView(auth_views.LoginView):
     """Django's login, then the two-factor step where the user (or their clinic) has one."""
-
-    form_class = LoginForm
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

@@ -22,8 +22,10 @@ from django.utils import timezone
 from rapport.audit.models import AuditEvent
 from rapport.client_address import client_network
 
-# The link's pages and the API's routes for client apps (url names as the audit trail has them).
-LINK_ROUTES = ("feedback-form", "feedback-thanks", "get_feedback_form", "submit_feedback")
+# The link's pages and the API's route for client apps, by the url names the audit trail
+# records (django-ninja names a path by its first operation, so a POST there is
+# "get_feedback_form" too).
+LINK_ROUTES = ("feedback-form", "feedback-thanks", "get_feedback_form")
 GUESS_WINDOW = timedelta(minutes=10)
 
 View = Callable[..., HttpResponse]

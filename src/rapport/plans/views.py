@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -146,10 +147,11 @@ def plan_versions(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 def _title(post: Any) -> str:
-    """A title from an inline editor; the add forms refuse NUL the same way (Django's
-    ProhibitNullCharactersValidator)."""
+    """A title from an inline editor, refused if it holds a control character such as NUL
+    (the add forms' fields refuse NUL too). Non-breaking spaces, joiners and direction marks
+    pasted with a title are kept."""
     title = str(post.get("title", ""))
-    if not title.replace("\n", " ").replace("\t", " ").isprintable():
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in title):
         raise ValueError("The title holds a control character; type it again.")
     return title
 

@@ -68,7 +68,8 @@ class AcknowledgementError(Exception):
 @transaction.atomic
 def acknowledge_risk(response: Response, user: User, note: str) -> RiskAcknowledgement:
     """Record that ``user`` has seen and acted on the risk items of ``response``."""
-    note = note.strip()
+    # Browsers send a line break as CRLF; the text box counted it as one character.
+    note = note.replace("\r\n", "\n").strip()
     if not response.risk_items:
         raise AcknowledgementError("This response has no risk item to acknowledge.")
     if not note:

@@ -224,10 +224,12 @@ def _phrases(*alternatives: str, clause_end: bool = False) -> re.Pattern[str]:
 _SENTENCE_RE = re.compile(r"[^.!?]+[.!?]*")
 _PREFACE = r"^\W*(?:(?:so|and|okay|ok|well|now|then|um|uh|alright|right|but|mm-hmm)\W+)*"
 # "How many", "how often", "how long", "how old" ask for a number: a short answer is the answer.
-# "Why don't you ...?" and "why not ...?" are advice worded as a question (MITI codes them as
-# persuasion, not as questions), and a short reply to advice is an answer.
+# "Why don't you try ...?" and "why not ...?" are advice worded as a question (MITI codes them as
+# persuasion, not as questions), and a short reply to advice is an answer. A bare "Why not?"
+# and "why don't you think/want/like/feel/believe ...?" still ask for reasons.
+_WHY_ADVICE = r"\s+(?:don'?t\s+you(?!\s+(?:think|want|like|feel|believe)\b)|not\s+\w)"
 _OPEN_QUESTION_RE = re.compile(
-    _PREFACE + r"(?:what|why(?!\s+(?:don'?t|not)\b)|how(?!\s+(?:many|much|often|long|old|far)\b)"
+    _PREFACE + rf"(?:what|why(?!{_WHY_ADVICE})|how(?!\s+(?:many|much|often|long|old|far)\b)"
     r"|in\s+what\s+way)\b",
     re.IGNORECASE,
 )

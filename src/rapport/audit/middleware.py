@@ -32,7 +32,9 @@ NOT_CLIENT_DATA = frozenset({"password_reset_confirm"})
 MAX_ID = 2**31 - 1  # the largest value AuditEvent.client_id holds on every database
 
 
-def _int(value: object) -> int | None:
+def record_id(value: object) -> int | None:
+    """``value`` as a record number that AuditEvent.client_id can hold, else None (also for
+    text too long for int())."""
     try:
         number = int(str(value))
     except ValueError:
@@ -48,9 +50,9 @@ def _client_of(kwargs: dict[str, object]) -> tuple[int | None, int | None, str |
     """
     request_id: str | None = None
     clinic_id: int | None = None
-    client_id = _int(kwargs["client_id"]) if "client_id" in kwargs else None
+    client_id = record_id(kwargs["client_id"]) if "client_id" in kwargs else None
     if client_id is None and "session_id" in kwargs:
-        session_id = _int(kwargs["session_id"])
+        session_id = record_id(kwargs["session_id"])
         client_id = (
             TherapySession.objects.filter(pk=session_id)
             .values_list("episode__client_id", flat=True)

@@ -10,6 +10,8 @@ from rapport.accounts.models import Clinic
 from rapport.feedback.models import Response
 from rapport.fields import EncryptedTextField
 
+NOTE_LENGTH = 2000  # a risk acknowledgement's note: as long as a client's comment
+
 
 class TrajectoryFit(models.Model):
     """The clinic's expected-trajectory model for one outcome measure, or why there is none.
@@ -53,7 +55,8 @@ class RiskAcknowledgement(models.Model):
     )
     acknowledged_at = models.DateTimeField(default=timezone.now)
     note = EncryptedTextField(
-        max_length=2000, help_text="What was done, e.g. 'Risk assessed by phone; safety plan.'"
+        max_length=NOTE_LENGTH,
+        help_text="What was done, e.g. 'Risk assessed by phone; safety plan.'",
     )
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from rapport.core.instruments import Kind, Respondent
 from rapport.core.trajectory import TrajectoryModel, fit_trajectory
 from rapport.feedback.instruments import registry
 from rapport.feedback.models import Response
-from rapport.signals.models import RiskAcknowledgement, TrajectoryFit
+from rapport.signals.models import NOTE_LENGTH, RiskAcknowledgement, TrajectoryFit
 
 
 def fit_clinic_trajectories(clinic: Clinic) -> list[TrajectoryFit]:
@@ -58,9 +58,6 @@ def fit_clinic_trajectories(clinic: Clinic) -> list[TrajectoryFit]:
     return fits
 
 
-MAX_NOTE = 2000  # as long as a client's comment
-
-
 class AcknowledgementError(Exception):
     """Why a risk acknowledgement was refused, in words for the clinician."""
 
@@ -74,9 +71,9 @@ def acknowledge_risk(response: Response, user: User, note: str) -> RiskAcknowled
         raise AcknowledgementError("This response has no risk item to acknowledge.")
     if not note:
         raise AcknowledgementError("Say briefly what you did, e.g. 'Called client; safe plan.'")
-    if len(note) > MAX_NOTE:
+    if len(note) > NOTE_LENGTH:
         raise AcknowledgementError(
-            f"Keep the note to {MAX_NOTE:,} characters (it has {len(note):,}); the details "
+            f"Keep the note to {NOTE_LENGTH:,} characters (it has {len(note):,}); the details "
             "belong in the clinical record."
         )
     existing = RiskAcknowledgement.objects.filter(response=response).first()

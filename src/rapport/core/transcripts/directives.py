@@ -129,9 +129,7 @@ class DirectiveUtterance:
 def directive_language(conversation: Conversation) -> tuple[DirectiveUtterance, ...]:
     """The therapist utterances of ``conversation`` with directive wording, in order."""
     found: list[DirectiveUtterance] = []
-    for u in conversation:
-        if u.role is not Role.THERAPIST:
-            continue
+    for u in conversation.by_role(Role.THERAPIST):
         text = normalise(u.text)  # the same length, so spans slice the original
         for match in _PATTERN.finditer(text):
             if not _reported(text, match.start()):
@@ -143,7 +141,7 @@ def directive_language(conversation: Conversation) -> tuple[DirectiveUtterance, 
 def directive_share(conversation: Conversation) -> float | None:
     """The share (0-1) of therapist utterances with directive wording; None when the
     therapist never spoke."""
-    therapist = sum(1 for u in conversation if u.role is Role.THERAPIST)
+    therapist = len(conversation.by_role(Role.THERAPIST))
     if not therapist:
         return None
     return len(directive_language(conversation)) / therapist

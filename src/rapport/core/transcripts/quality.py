@@ -114,8 +114,8 @@ def session_features(
     ruptures = Counter(
         kind for kind, _ in {(m.kind, m.index) for m in rupture_markers(conversation, labels)}
     )
-    client_utterances = sum(1 for u in conversation if u.role is Role.CLIENT)
-    therapist_texts = [u.text for u in conversation if u.role is Role.THERAPIST]
+    client_utterances = len(conversation.by_role(Role.CLIENT))
+    therapist_texts = [u.text for u in conversation.by_role(Role.THERAPIST)]
     found = {
         "therapist_word_share": therapist.word_share if balance.total_words else _NAN,
         "lsm": lsm,

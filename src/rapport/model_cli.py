@@ -17,7 +17,7 @@ import click
 
 if TYPE_CHECKING:
     from rapport.core.transcripts.embeddings import Encoder
-    from rapport.core.transcripts.evaluation import EvaluationReport
+    from rapport.core.transcripts.evaluation import EvaluationReport, ExpertVotes
     from rapport.core.transcripts.model import Corpus
 
 __all__ = ["model"]
@@ -87,10 +87,26 @@ def _check_folds(corpus: Corpus, folds: int, seed: int) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+def _expert_votes(corpus: Corpus, files: list[Path]) -> ExpertVotes | None:
+    """Each expert's labels where AnnoMI-full.csv has several experts per utterance."""
+    from rapport.core.transcripts.annomi import FULL_NAME, read_expert_votes
+    from rapport.core.transcripts.model import TranscriptError
+
+    full = next((p for p in files if p.name == FULL_NAME), None)
+    if full is None:
+        return None
+    try:
+        return read_expert_votes(full, corpus)
+    except TranscriptError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def _cross_validate(
     corpus: Corpus, files: list[Path], folds: int, seed: int, encoder: Encoder | None
 ) -> EvaluationReport:
     from rapport.core.transcripts.evaluation import cross_validate
+
+    votes = _expert_votes(corpus, files)
 
     with click.progressbar(
         length=folds, label=f"Cross-validating ({folds} folds)", file=sys.stderr
@@ -103,6 +119,7 @@ def _cross_validate(
                 dataset=files,
                 on_fold=lambda _: bar.update(1),
                 encoder=encoder,
+                votes=votes,
             )
         except ValueError as exc:  # too little labelled data in a fold
             raise click.ClickException(str(exc)) from None
@@ -130,6 +147,12 @@ def _headline(report: EvaluationReport) -> None:
         click.echo(
             f"Session MI quality ROC AUC {auc:.3f} (95% CI {low:.3f}-{high:.3f}) from predicted "
             f"labels, {report.quality.annotated[0]:.3f} from annotations ({verdict('quality_auc')})"
+        )
+    for a in report.expert_agreement.values():
+        click.echo(
+            f"Beside {a.experts} expert coders ({a.utterances} {a.task} utterances): experts "
+            f"agree with one another at macro-F1 {a.expert_vs_expert:.3f}, the model with an "
+            f"expert at {a.model_vs_expert:.3f}"
         )
 
 

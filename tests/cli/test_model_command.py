@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -107,6 +108,49 @@ class TestEvaluate:
         )  # fmt: skip
         assert result.exit_code == 1
         assert "Cannot make 12 folds from 9 transcripts" in _one_line_error(result.output)
+
+    def test_with_the_full_file_it_sets_the_model_beside_the_experts(self, tmp_path: Path) -> None:
+        """AnnoMI-full.csv beside the simple file: where three experts coded transcript 0,
+        the report sets the held-out labels beside them (Markdown, JSON and the summary)."""
+        rows = synthetic_rows(transcripts=9)
+        folder = tmp_path / "annomi"
+        write_annomi(folder, rows)
+        flip = {"change": "neutral", "neutral": "sustain", "sustain": "change"}
+        with (folder / "AnnoMI-full.csv").open("w", encoding="utf-8", newline="") as handle:
+            columns = ["transcript_id", "utterance_id", "annotator_id", "utterance_text",
+                       "main_therapist_behaviour", "client_talk_type", "reflection_subtype",
+                       "question_subtype"]  # fmt: skip
+            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            for row in rows:
+                coders = ("1", "2", "3") if row["transcript_id"] == "0" else ("1",)
+                for coder in coders:
+                    talk = row["client_talk_type"]
+                    # Expert 3 disagrees on every third client utterance.
+                    if coder == "3" and talk != "n/a" and int(row["utterance_id"]) % 3 == 0:
+                        talk = flip[talk]
+                    subtypes = {
+                        f"{kind}_subtype": row["subtype"]
+                        if row["main_therapist_behaviour"] == kind
+                        else "n/a"
+                        for kind in ("reflection", "question")
+                    }
+                    writer.writerow(
+                        row | subtypes | {"annotator_id": coder, "client_talk_type": talk}
+                    )
+        results = tmp_path / "scores.md"
+        result = CliRunner().invoke(
+            main,
+            ["model", "evaluate", "--annomi", str(folder), "--folds", "3",
+             "--results", str(results)],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert "Beside 3 expert coders (12 talk_type utterances)" in result.output
+        data = json.loads(results.with_suffix(".json").read_text(encoding="utf-8"))
+        talk = data["expert_agreement"]["talk_type"]
+        assert (talk["transcripts"], talk["utterances"], talk["experts"]) == (1, 12, 3)
+        assert talk["macro_f1"]["expert_vs_expert"] < 1.0
+        assert "## The models beside expert coders" in results.read_text(encoding="utf-8")
 
 
 class TestEmbeddingsChoice:

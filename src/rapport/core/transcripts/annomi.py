@@ -28,7 +28,14 @@ from pathlib import Path
 from rapport.core.transcripts.model import Conversation, Corpus, Role, TranscriptError, Utterance
 from rapport.core.transcripts.parsing import parse_timestamp
 
-__all__ = ["LABEL_COLUMNS", "SUBTYPE_COLUMNS", "AnnomiFiles", "find_annomi", "read_annomi"]
+__all__ = [
+    "LABEL_COLUMNS",
+    "SUBTYPE_COLUMNS",
+    "AnnomiFiles",
+    "find_annomi",
+    "read_annomi",
+    "read_expert_votes",
+]
 
 LABEL_COLUMNS = ("main_therapist_behaviour", "client_talk_type")
 _REQUIRED = ("transcript_id", "utterance_id", "interlocutor", "utterance_text", "mi_quality")
@@ -110,6 +117,47 @@ def _read_subtypes(path: Path) -> dict[tuple[str, int], dict[str, str]]:
     for key, by_column in votes.items():
         chosen = {c: _majority(v) for c, v in by_column.items()}
         found[key] = {c: v for c, v in chosen.items() if v is not None}
+    return found
+
+
+def read_expert_votes(
+    full: str | Path, corpus: Corpus
+) -> dict[str, dict[tuple[str, int], dict[str, str]]]:
+    """Each expert's own main label of the ``corpus`` utterances that two or more experts coded
+    in ``AnnoMI-full.csv``: label column -> (conversation id, utterance index) -> annotator id
+    -> label, for the :data:`LABEL_COLUMNS` (``n/a`` dropped).
+
+    A row is matched to the corpus by its transcript and the rank of its ``utterance_id`` (as
+    :func:`read_annomi` orders utterances), and kept only when its text is that utterance's:
+    a full file from another download never lends its votes to the wrong utterance.
+    """
+    path = Path(full)
+    needed = ("transcript_id", "utterance_id", "annotator_id", "utterance_text", *LABEL_COLUMNS)
+    rows: dict[tuple[str, int], list[dict[str, str]]] = defaultdict(list)
+    for _, row, key in _annomi_rows(path, needed, "AnnoMI-full"):
+        rows[key].append(row)
+    ranks: dict[str, list[int]] = defaultdict(list)
+    for tid, order in sorted(rows):
+        ranks[tid].append(order)
+    by_id = {c.id: c for c in corpus}
+    found: dict[str, dict[tuple[str, int], dict[str, str]]] = {c: {} for c in LABEL_COLUMNS}
+    for tid, orders in ranks.items():
+        conversation = by_id.get(tid)
+        if conversation is None or len(conversation) != len(orders):
+            continue
+        for index, order in enumerate(orders):
+            coded = rows[(tid, order)]
+            text = conversation.utterances[index].text
+            if len(coded) < 2 or any(" ".join(r["utterance_text"].split()) != text for r in coded):
+                continue
+            for column in LABEL_COLUMNS:
+                labels = {
+                    r["annotator_id"].strip(): r[column].strip()
+                    for r in coded
+                    if r[column].strip() not in {"", "n/a"}
+                }
+                if len(labels) >= 2:
+                    found[column][(tid, index)] = labels
     return found
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ import sklearn
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, roc_auc_score
 from sklearn.model_selection import KFold, StratifiedKFold
 
+from rapport.core.transcripts.agreement import ExpertAgreement, UtteranceKey, expert_agreement
 from rapport.core.transcripts.classifiers import TASKS, train
 from rapport.core.transcripts.embeddings import CachingEncoder, Encoder
 from rapport.core.transcripts.labels import UtteranceLabels, labels_from_annotations
@@ -46,7 +47,9 @@ from rapport.core.transcripts.quality import (
 
 __all__ = [
     "TARGETS",
+    "VOTE_COLUMNS",
     "EvaluationReport",
+    "ExpertVotes",
     "QualityResult",
     "TaskResult",
     "cross_validate",
@@ -57,6 +60,9 @@ __all__ = [
 # Targets from the "Session analysis" issue; the published figures are for context only
 # (text+audio models about 0.83 / 0.66, earlier text models about 0.72 / 0.55).
 TARGETS = {"behaviour": 0.75, "talk_type": 0.60, "quality_auc": 0.90}
+# Expert votes (:func:`.annomi.read_expert_votes`) of each main task, by AnnoMI column.
+VOTE_COLUMNS = {"behaviour": "main_therapist_behaviour", "talk_type": "client_talk_type"}
+ExpertVotes = Mapping[str, Mapping[UtteranceKey, Mapping[str, str]]]
 _SUMMARY_SCORES = (
     "reflection_to_question",
     "percent_open_questions",
@@ -169,6 +175,7 @@ class EvaluationReport:
     summary_agreement: dict[str, dict[str, float | int | None]]
     timing: dict[str, float]
     embedding: dict[str, str] | None = None
+    expert_agreement: dict[str, ExpertAgreement] = field(default_factory=dict)
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def headline(self) -> dict[str, float | int | None]:
@@ -216,6 +223,7 @@ class EvaluationReport:
             "tasks": {k: v.to_dict() for k, v in self.tasks.items()},
             "quality": None if self.quality is None else self.quality.to_dict(),
             "mi_summary_agreement": self.summary_agreement,
+            "expert_agreement": {k: v.to_dict() for k, v in self.expert_agreement.items()},
             "timing": self.timing,
         }
 
@@ -305,12 +313,16 @@ def cross_validate(
     dataset: Sequence[Path] = (),
     on_fold: Callable[[int], None] | None = None,
     encoder: Encoder | None = None,
+    votes: ExpertVotes | None = None,
 ) -> EvaluationReport:
     """Cross-validate :func:`~.classifiers.train` on ``corpus`` over transcript-level folds.
 
     ``on_fold(k)`` is called after fold ``k`` (for a progress bar); ``dataset`` names the files
     for the report. With an ``encoder`` the models read sentence embeddings too; each text is
-    embedded once for all folds (an embedding does not depend on the training data).
+    embedded once for all folds (an embedding does not depend on the training data). With
+    ``votes`` (AnnoMI column -> utterance -> expert -> label, from
+    :func:`.annomi.read_expert_votes`) the held-out labels of the utterances several experts
+    coded are set beside those experts (:mod:`.agreement`).
     """
     fold_ids = transcript_folds(corpus, folds, seed)
     encoder, embed_seconds = _embedded_once(encoder, corpus)
@@ -321,6 +333,7 @@ def cross_validate(
     quality_rows: list[tuple[bool, float, float, int]] = []  # truth, predicted, annotated, fold
     summaries: dict[str, list[tuple[float, float]]] = {n: [] for n in _SUMMARY_SCORES}
     train_seconds, predict_ms = [], []
+    held_out: dict[str, dict[UtteranceKey, str]] = {name: {} for name in VOTE_COLUMNS}
     for k, held_ids in enumerate(fold_ids):
         held = [by_id[i] for i in held_ids]
         held_set = set(held_ids)
@@ -347,6 +360,8 @@ def cross_validate(
                         guess = subtypes.get(task.name, [None] * len(gold))[j]
                     if guess is not None:
                         pairs[task.name][k].append((truth, guess))
+                        if task.name in held_out:
+                            held_out[task.name][(c.id, c.utterances[j].index)] = guess
             _add_summaries(summaries, predicted, gold)
             truth_quality = session_quality(c)
             if truth_quality is not None and model.quality_model and annotated_model:
@@ -393,7 +408,26 @@ def cross_validate(
             "embed_seconds_all_texts": round(embed_seconds, 2),
         },
         embedding=None if encoder is None else encoder.describe(),
+        expert_agreement=_expert_agreement(votes or {}, held_out, seed),
     )
+
+
+def _expert_agreement(
+    votes: ExpertVotes, held_out: Mapping[str, Mapping[UtteranceKey, str]], seed: int
+) -> dict[str, ExpertAgreement]:
+    found = {}
+    for task in TASKS:
+        column = VOTE_COLUMNS.get(task.name)
+        if column is None or column not in votes:
+            continue
+        known = {
+            key: {e: label for e, label in by_expert.items() if label in task.classes}
+            for key, by_expert in votes[column].items()
+        }
+        result = expert_agreement(task.name, known, held_out[task.name], seed=seed)
+        if result is not None:
+            found[task.name] = result
+    return found
 
 
 def _annotated_quality_model(corpus: Corpus) -> Any:

@@ -68,3 +68,28 @@ class TestDateFields:
         for url in [reverse("session-new", args=[people.dana.pk]), reverse("client-new")]:
             page = browser.get(url).text
             assert re.search(r'type="date"[^>]*value="\d{4}-\d{2}-\d{2}"', page), url
+
+    def test_it_refuses_a_date_it_would_have_to_guess(self, people: People) -> None:
+        """01/02/2026 is 1 February or 2 January depending on the reader; a year 0202 or 9999 is
+        a slip. Each gets the form back with a message, and nothing is created."""
+        browser = Browser()
+        browser.force_login(people.alice)
+        sessions = people.dana.episodes.get().sessions.count()
+        for typed, message in [
+            ("01/02/2026", "Enter the date as YYYY-MM-DD"),
+            ("0202-03-01", "Enter a date between 1900-01-01 and"),
+            ("9999-12-31", "Enter a date between 1900-01-01 and"),
+        ]:
+            page = browser.post(
+                reverse("session-new", args=[people.dana.pk]),
+                {"date": typed, "modality": "video"},
+            )
+            assert page.status_code in (200, 400), typed
+            assert message in page.text, typed
+        assert people.dana.episodes.get().sessions.count() == sessions
+        page = browser.post(
+            reverse("session-new", args=[people.dana.pk]),
+            {"date": "2026-03-01", "modality": "video"},
+        )
+        assert page.status_code == 302
+        assert people.dana.episodes.get().sessions.count() == sessions + 1

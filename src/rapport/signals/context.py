@@ -24,6 +24,7 @@ CLIENT_PAGES = frozenset(
         "plan",
         "plan-versions",
         "client-consent",
+        "risk-acknowledge",  # a refused note shows the client's page again
     }
 )
 

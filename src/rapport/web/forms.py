@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from rapport.accounts.models import Role, User
+from rapport.care.dates import SESSION_DAYS_AHEAD, implausible
 from rapport.care.models import Client, Modality
 from rapport.core.instruments import Kind
 from rapport.feedback.instruments import client_measures
@@ -24,6 +25,30 @@ class IsoDateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class IsoDateField(forms.DateField):
+    """A date as YYYY-MM-DD only, within a plausible span.
+
+    The locale's other input formats would read a typed "01/02/2026" as 2 January, where a
+    clinician in most of the world means 1 February: an ambiguous date is refused, not guessed
+    (browsers' date pickers send ISO dates anyway). A year mistyped as 0202 or 9999 would slip
+    into a client's record and sort it to the ends of every list.
+    """
+
+    widget = IsoDateInput
+    input_formats = ["%Y-%m-%d"]
+    default_error_messages = {"invalid": "Enter the date as YYYY-MM-DD, e.g. 2026-03-01."}
+
+    def __init__(self, *, days_ahead: int = SESSION_DAYS_AHEAD, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.days_ahead = days_ahead
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        problem = None if value is None else implausible(value, self.days_ahead)
+        if problem:
+            raise forms.ValidationError(problem)
+
+
 def _measure_choices(kind: Kind) -> list[tuple[str, str]]:
     choices = []
     for inst in client_measures(kind):
@@ -34,11 +59,7 @@ def _measure_choices(kind: Kind) -> list[tuple[str, str]]:
 
 
 class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
-    started_on = forms.DateField(
-        initial=date.today,
-        label="Episode starts on",
-        widget=IsoDateInput(),
-    )
+    started_on = IsoDateField(initial=date.today, label="Episode starts on")
 
     class Meta:
         model = Client
@@ -74,7 +95,7 @@ class MeasuresForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class SessionForm(forms.Form):
-    date = forms.DateField(initial=date.today, widget=IsoDateInput())
+    date = IsoDateField(initial=date.today)
     modality = forms.ChoiceField(choices=Modality.choices)
 
 

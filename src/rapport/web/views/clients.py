@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -9,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from rapport.care.models import Episode
+from rapport.care.models import Client, Episode
 from rapport.feedback.instruments import instrument_or_none
 from rapport.feedback.models import Response
 from rapport.signals.reading import signals_for_clients
@@ -21,7 +23,17 @@ from rapport.web.records import chart_data, session_records
 
 @login_required
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = get_client_for_user(request, client_id)
+    return _client_page(request, get_client_for_user(request, client_id))
+
+
+def _client_page(
+    request: HttpRequest,
+    client: Client,
+    *,
+    status: int = 200,
+    refused: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The client's page; ``refused`` holds a risk note that was refused, to show it again."""
     episode = client.episode_in_view
     sessions = episode.sessions.order_by("number") if episode else client.episodes.none()
     records = session_records(client, sessions)  # type: ignore[arg-type]
@@ -36,8 +48,9 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         "outcome": instrument_or_none(client.outcome_measure),
         "alliance": instrument_or_none(client.alliance_measure),
         "measures_form": MeasuresForm(instance=client),
+        "refused_note": refused or {},
     }
-    return render(request, "web/client_detail.html", context)
+    return render(request, "web/client_detail.html", context, status=status)
 
 
 @login_required
@@ -81,10 +94,14 @@ def risk_acknowledge(request: HttpRequest, client_id: int, response_id: int) -> 
     response = get_object_or_404(
         Response.objects.filter(session__episode__client=client), pk=response_id
     )
+    note = request.POST.get("note", "")
     try:
-        acknowledge_risk(response, staff_user(request), request.POST.get("note", ""))
+        acknowledge_risk(response, staff_user(request), note)
     except AcknowledgementError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "Risk acknowledged and recorded.")
+        # The page again, not a redirect: the note typed in an urgent moment stays to be fixed.
+        return _client_page(
+            request, client, status=400, refused={"response": response.pk, "note": note}
+        )
+    messages.success(request, "Risk acknowledged and recorded.")
     return redirect("client-detail", client_id=client.pk)

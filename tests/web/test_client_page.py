@@ -8,6 +8,7 @@ import re
 from django.test import Client as Browser
 from django.urls import reverse
 
+from rapport.feedback.models import Response
 from tests.conftest import People
 from tests.factory import checkin, phq9
 
@@ -58,3 +59,23 @@ class TestClientPage:
         assert "default-src 'self'" in page.headers["Content-Security-Policy"]
         for src in assets:
             assert browser.get(src).status_code == 200, src
+
+
+class TestTherapistRating:
+    def test_a_double_click_stores_one_rating_and_a_revision_another(self, people: People) -> None:
+        """The same rating posted twice in a row is kept once; a changed one is a revision,
+        stored beside the first and shown in its place."""
+        session = people.factory.make_session(people.dana)
+        browser = Browser()
+        browser.force_login(people.alice)
+        url = reverse("session-rate", args=[session.pk])
+        form = {f"checkin_therapist-item-{n}": "7" for n in range(1, 6)}
+        for _ in range(2):
+            assert browser.post(url, form).status_code == 302
+        ratings = Response.objects.filter(session=session, instrument="checkin_therapist")
+        assert ratings.count() == 1
+        browser.post(url, form | {"checkin_therapist-item-1": "4"})
+        assert ratings.count() == 2
+        page = browser.get(reverse("session-detail", args=[session.pk])).text
+        assert "Your rating of the session is saved." in page
+        assert ratings.order_by("-submitted_at").first().answers["1"] == 4  # type: ignore[union-attr]

@@ -257,13 +257,21 @@ def submit(
     return built, True
 
 
+DUPLICATE_WINDOW = timedelta(minutes=2)
+
+
 def record_therapist_rating(
     session: TherapySession,
     user: User,
     answers: Mapping[int, float | None],
     comments: Mapping[str, object] | None = None,
 ) -> Response:
-    """Store the therapist's own view of the session's alliance."""
+    """Store the therapist's own view of the session's alliance.
+
+    A later rating is a revision: it is stored beside the earlier ones and shown in their
+    place. The same rating again within :data:`DUPLICATE_WINDOW` (a double click, a resent
+    form) stores nothing and returns the first.
+    """
     response = build_response(
         registry().get(THERAPIST_RATING),
         answers,
@@ -272,5 +280,24 @@ def record_therapist_rating(
         session=session,
         submitted_by=user,
     )
-    response.save()
+    with transaction.atomic():
+        # Lock the session row so two simultaneous posts cannot both miss each other.
+        TherapySession.objects.select_for_update().filter(pk=session.pk).first()
+        latest = (
+            Response.objects.filter(
+                session=session,
+                instrument=response.instrument,
+                respondent=Respondent.THERAPIST,
+                submitted_by=user,
+                submitted_at__gte=timezone.now() - DUPLICATE_WINDOW,
+            )
+            .order_by("-submitted_at")
+            .first()
+        )
+        if latest is not None and (latest.answers, latest.comments) == (
+            response.answers,
+            response.comments,
+        ):
+            return latest
+        response.save()
     return response

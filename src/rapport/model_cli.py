@@ -88,7 +88,8 @@ def _check_folds(corpus: Corpus, folds: int, seed: int) -> None:
 
 
 def _expert_votes(corpus: Corpus, files: list[Path]) -> ExpertVotes | None:
-    """Each expert's labels where AnnoMI-full.csv has several experts per utterance."""
+    """Each expert's labels where AnnoMI-full.csv has several experts per utterance (None
+    without the file, or when it lacks the columns: the scores are written without them)."""
     from rapport.core.transcripts.annomi import FULL_NAME, read_expert_votes
     from rapport.core.transcripts.model import TranscriptError
 
@@ -97,8 +98,9 @@ def _expert_votes(corpus: Corpus, files: list[Path]) -> ExpertVotes | None:
         return None
     try:
         return read_expert_votes(full, corpus)
-    except TranscriptError as exc:
-        raise click.ClickException(str(exc)) from None
+    except TranscriptError as exc:  # the comparison is extra: the scores go on without it
+        click.echo(f"No comparison with expert coders: {exc}", err=True)
+        return None
 
 
 def _cross_validate(

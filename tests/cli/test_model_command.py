@@ -109,6 +109,28 @@ class TestEvaluate:
         assert result.exit_code == 1
         assert "Cannot make 12 folds from 9 transcripts" in _one_line_error(result.output)
 
+    def test_a_full_file_without_annotators_only_skips_the_comparison(self, tmp_path: Path) -> None:
+        """A full file with subtypes but no annotator_id: scores as usual, and a note why
+        there is no comparison with expert coders."""
+        rows = synthetic_rows(transcripts=9)
+        folder = tmp_path / "annomi"
+        write_annomi(folder, rows)
+        (folder / "AnnoMI-full.csv").write_text(
+            "transcript_id,utterance_id,reflection_subtype,question_subtype\n0,0,n/a,open\n",
+            encoding="utf-8",
+        )
+        results = tmp_path / "scores.md"
+        result = CliRunner().invoke(
+            main,
+            ["model", "evaluate", "--annomi", str(folder), "--folds", "3",
+             "--results", str(results)],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert "No comparison with expert coders" in result.output
+        assert "missing columns: annotator_id" in result.output
+        data = json.loads(results.with_suffix(".json").read_text(encoding="utf-8"))
+        assert data["expert_agreement"] == {}
+
     def test_with_the_full_file_it_sets_the_model_beside_the_experts(self, tmp_path: Path) -> None:
         """AnnoMI-full.csv beside the simple file: where three experts coded transcript 0,
         the report sets the held-out labels beside them (Markdown, JSON and the summary)."""

@@ -131,7 +131,11 @@ class TestFeedbackFormRefusesOversizedInput:
 class TestFeedbackFormRefusesWrongTypes:
     @pytest.mark.parametrize(
         "value",
-        ["lots", "nan", "NaN", "inf", "-Infinity", "1e999", "true", "[1]", "{}", "0x5", "5,5"],
+        [
+            *["lots", "nan", "NaN", "inf", "-Infinity", "1e999", "true", "[1]", "{}", "0x5", "5,5"],
+            # float() reads these as 10, 3, 10 and 5; a rating is plain ASCII digits.
+            *["1_0", "\u0663", "1e1", "+5", "5 5"],
+        ],
     )
     @pytest.mark.parametrize("accept", ACCEPTS)
     def test_a_non_number_names_the_question(self, link: Link, value: str, accept: str) -> None:
@@ -140,7 +144,7 @@ class TestFeedbackFormRefusesWrongTypes:
         _assert_refused(response, accept, "Check-in", " 1: ", "not a number")
         assert _counts() == before
 
-    @pytest.mark.parametrize("value", ["11", "-1", "5.5", "1e3", "5_0"])
+    @pytest.mark.parametrize("value", ["11", "-1", "5.5", "1000", "-0.5"])
     @pytest.mark.parametrize("accept", ACCEPTS)
     def test_a_number_off_the_scale_names_the_item(
         self, link: Link, value: str, accept: str
@@ -149,6 +153,12 @@ class TestFeedbackFormRefusesWrongTypes:
         response = _post_form(link, _form([value, 7, 9, 8, 8]), accept)
         _assert_refused(response, accept, "item 1")
         assert _counts() == before
+
+    @pytest.mark.parametrize("value", [" 7 ", "7.", "7.0", "\u00a07\t"])
+    def test_a_plain_number_with_spaces_or_a_point_is_read(self, link: Link, value: str) -> None:
+        response = _post_form(link, _form([value, 7, 9, 8, 8]), "application/json")
+        assert response.json() == {"status": "received"}
+        assert Response.objects.get().answers["1"] == 7
 
     def test_a_repeated_field_keeps_one_value(self, link: Link) -> None:
         """An array where one value belongs: the last value counts, as in any HTML form."""
@@ -361,12 +371,21 @@ class TestApiRefusesBadPayloads:
         assert _counts() == before
 
     def test_numbers_sent_as_strings_are_read_as_numbers(self, link: Link) -> None:
-        """JSON strings of digits are accepted as numbers (pydantic's lax mode), then scored."""
-        response = _post_api(
-            link, _api_body(answers={"checkin": {str(n): "8" for n in range(1, 6)}})
-        )
+        """JSON strings of plain decimals are accepted as numbers, as on the web form."""
+        strings = dict(zip("12345", ["8", " 8 ", "8.0", "8.", "8"], strict=True))
+        response = _post_api(link, _api_body(answers={"checkin": strings}))
         assert response.status_code == 200, response.content
         assert Response.objects.get().answers == {str(n): 8.0 for n in range(1, 6)}
+
+    @pytest.mark.parametrize("value", ["1_0", "1e1", "nan", "inf", "+8", "\u0668", "0x8", ""])
+    def test_a_string_answer_must_be_a_plain_number(self, link: Link, value: str) -> None:
+        """As on the web form: pydantic alone read "1_0" and "1e1" as 10, "nan" as NaN."""
+        before = _counts()
+        body = _api_body(answers={"checkin": {"1": value, "2": 8, "3": 8, "4": 8, "5": 8}})
+        response = _post_api(link, body)
+        assert response.status_code == 422, response.content
+        assert "not a number" in json.dumps(response.json()["detail"])
+        assert _counts() == before
 
     @pytest.mark.parametrize("name", sorted(UNICODE_TEXT))
     def test_unicode_comments_are_stored_as_given(self, link: Link, name: str) -> None:

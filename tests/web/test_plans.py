@@ -101,9 +101,13 @@ class TestTherapistEditsThePlan:
             assert "control character" in bad.text  # type: ignore[attr-defined]
         # What pasting brings along is no control character: a non-breaking space, a joiner.
         _edit(browser, people, "rename-problem", key="p1", title="Feeling\u00a0flat \u200d")
-        for weight in ("1e-200", "1e200", "nan", "0"):
+        for weight in ("0.0001", "100", "0", "-1"):
             bad = _edit(browser, people, "edit-goal", key="g2", title="x", weight=weight)
             assert "The weight must be from 0.1 to 10" in bad.text  # type: ignore[attr-defined]
+        # Only plain decimals: float() read "1_0" as 10 and "٣" as 3, both in range.
+        for weight in ("1e-200", "nan", "1_0", "\u0663", "1e1"):
+            bad = _edit(browser, people, "edit-goal", key="g2", title="x", weight=weight)
+            assert "The weight must be a number" in bad.text  # type: ignore[attr-defined]
         page = browser.get(reverse("plan", args=[people.dana.pk])).text
         assert "Feeling\u00a0flat" in page
         assert "Feel lighter" in page
@@ -136,6 +140,23 @@ class TestTherapistEditsThePlan:
         )
         assert no_levels.status_code == 400
         assert "Describe all five levels" in no_levels.text
+        # float() read these as 10, 3 and 10; the add form takes plain decimals only.
+        for field, value in [("value", "1_0"), ("value", "\u0663"), ("weight", "1e1")]:
+            odd = browser.post(
+                reverse("plan-edit", args=[people.dana.pk, "add-goal"]),
+                {
+                    "goal-problem": "p1",
+                    "goal-title": "x",
+                    "goal-kind": "measure",
+                    "goal-measure": "phq9",
+                    "goal-comparison": "below",
+                    "goal-value": "10",
+                    "goal-weight": "1",
+                }
+                | {f"goal-{field}": value},
+            )
+            assert odd.status_code == 400, (field, value)
+            assert "Enter a number." in odd.text
         missing = _edit(browser, people, "move-up", key="p99")
         assert missing.status_code == 200  # type: ignore[attr-defined]
         assert "p99" in missing.text  # type: ignore[attr-defined]
@@ -211,6 +232,24 @@ class TestClientTakesPart:
         assert "outside 0–10" in page.text
         assert not GoalRating.objects.exists()
         assert link.request.responses.count() == 0
+
+    def test_it_refuses_a_rating_that_is_not_a_plain_number(self, people: People) -> None:
+        """float() read "1_0" as 10 and "٣" as 3, so these were stored as ratings."""
+        _build(people)
+        link = self._end_link(people)
+        for value in ("1_0", "\u0663", "1e1", "nan"):
+            post = {f"checkin-item-{n}": "9" for n in range(1, 6)} | {"goal-g1": value}
+            page = Browser().post(link.path, post)
+            assert page.status_code == 400
+            assert "is not a number" in page.text
+        assert not GoalRating.objects.exists()
+        assert link.request.responses.count() == 0
+        post = {f"checkin-item-{n}": "9" for n in range(1, 6)} | {
+            "goal-g1": " 4.5 ",
+            "goal-g2": "-1",
+        }
+        assert Browser().post(link.path, post).status_code == 302
+        assert dict(GoalRating.objects.values_list("goal_key", "value")) == {"g1": 4.5, "g2": -1}
 
     def test_it_shows_no_plan_at_the_start_of_a_session(self, people: People) -> None:
         _build(people)

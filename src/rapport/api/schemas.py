@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator
 
 from rapport.care.models import Modality
+from rapport.core.instruments.formatting import parse_number
 from rapport.feedback.models import Purpose
 
 
@@ -129,14 +130,22 @@ class FeedbackFormOut(Schema):
     instruments: list[InstrumentOut]
 
 
-def _not_boolean(value: object) -> object:
+def _plain_answer(value: object) -> object:
     # Pydantic would read true/false as 1.0/0.0; the core refuses booleans as answers.
     if isinstance(value, bool):
         raise ValueError("an answer must be a number (or null), not true or false")
+    # It would read a string as float() does ("1_0" as 10, "nan"): the web form's rule instead.
+    if isinstance(value, str):
+        try:
+            return parse_number(value)
+        except ValueError:
+            raise ValueError(
+                f"{value[:20]!r} is not a number; send a number such as 7 or 2.5"
+            ) from None
     return value
 
 
-Answer = Annotated[float | None, BeforeValidator(_not_boolean)]
+Answer = Annotated[float | None, BeforeValidator(_plain_answer)]
 
 
 class FeedbackSubmitIn(Schema):

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rapport.core.instruments import Instrument
+from rapport.core.instruments.formatting import parse_number
 from rapport.feedback.services import SubmissionError
 
 
@@ -28,7 +29,10 @@ def text_field(instrument: Instrument, key: str) -> str:
 
 
 def parse_answers(instruments: Iterable[Instrument], data: Mapping[str, str]) -> ParsedAnswers:
-    """Read every measure's fields; a non-number is refused with the item named."""
+    """Read every measure's fields; a non-number is refused with the item named.
+
+    Only plain decimals count as numbers: ``float()`` would read ``1_0`` as 10 and ``٣`` as 3.
+    """
     parsed = ParsedAnswers()
     for instrument in instruments:
         answers: dict[int, float | None] = {}
@@ -38,7 +42,7 @@ def parse_answers(instruments: Iterable[Instrument], data: Mapping[str, str]) ->
                 answers[item.number] = None
                 continue
             try:
-                answers[item.number] = float(raw)
+                answers[item.number] = parse_number(raw)
             except ValueError as exc:
                 raise SubmissionError(
                     f"{instrument.name} question {item.number}: {raw[:20]!r} is not a number."

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from rapport.core.instruments import Kind
+from rapport.core.instruments.formatting import parse_number
 from rapport.core.plans import GasLadder, MeasureTarget, RaisedBy
 from rapport.feedback.instruments import client_measures
 from rapport.web.forms import IsoDateInput
@@ -30,6 +31,19 @@ class ProblemForm(forms.Form):
     raised_by = forms.ChoiceField(
         choices=[(r.value, r.value.capitalize()) for r in RaisedBy], initial=RaisedBy.CLIENT
     )
+
+
+class PlainNumberField(forms.FloatField):
+    """A number field that reads only plain decimals (:func:`parse_number`): Django's FloatField
+    calls ``float()``, which reads ``1_0`` as 10, ``1e1`` as 10 and ``٣`` as 3."""
+
+    def to_python(self, value: Any) -> float | None:
+        if isinstance(value, str) and value.strip():
+            try:
+                parse_number(value)
+            except ValueError as exc:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        return super().to_python(value)
 
 
 # A goal's weight in the GAS T-score: Turner-Stokes (2009) multiplies importance (0-3) by
@@ -60,14 +74,14 @@ class GoalForm(forms.Form):
             ("at_least", "at least"),
         ],
     )
-    value = forms.FloatField(required=False, label="Target value")
+    value = PlainNumberField(required=False, label="Target value")
     gas_minus_2 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[0][1])
     gas_minus_1 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[1][1])
     gas_0 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[2][1])
     gas_plus_1 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[3][1])
     gas_plus_2 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[4][1])
     target_date = forms.DateField(required=False, widget=IsoDateInput())
-    weight = forms.FloatField(initial=1.0, min_value=GOAL_WEIGHT_MIN, max_value=GOAL_WEIGHT_MAX)
+    weight = PlainNumberField(initial=1.0, min_value=GOAL_WEIGHT_MIN, max_value=GOAL_WEIGHT_MAX)
 
     def __init__(self, *args: Any, problems: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.db.models import Max
 
 from rapport.accounts.models import User
 from rapport.care.models import Client
+from rapport.core.instruments.formatting import parse_number
 from rapport.core.plans import BenchmarkKind, PlanSnapshot, diff_plans
 from rapport.feedback.models import FeedbackRequest, Purpose
 from rapport.feedback.services import SubmissionError
@@ -117,7 +118,7 @@ def parse_plan_answers(
         if not raw:
             continue
         try:
-            value = float(raw)
+            value = parse_number(raw)  # float() would read 1_0 as 10
         except ValueError as exc:
             raise SubmissionError(f"Goal “{goal.title}”: {raw[:20]!r} is not a number.") from exc
         if goal.kind is BenchmarkKind.GAS:

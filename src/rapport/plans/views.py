@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from rapport.core.instruments.formatting import parse_number
 from rapport.core.plans import ItemState, PlanSnapshot, RaisedBy, diff_plans
 from rapport.plans.forms import GOAL_WEIGHT_MAX, GOAL_WEIGHT_MIN, GoalForm, ProblemForm
 from rapport.plans.reading import latest_session_number, plan_view
@@ -164,10 +165,10 @@ def _goal_edits(post: Any) -> tuple[str, date | None, float]:
     except ValueError as exc:
         raise ValueError(f"{raw_day!r} is not a date (use the date picker).") from exc
     try:
-        weight = float(post.get("weight") or 1)
+        weight = parse_number(str(post.get("weight") or 1))
     except ValueError as exc:
         raise ValueError("The weight must be a number, e.g. 1 or 2.") from exc
-    if not GOAL_WEIGHT_MIN <= weight <= GOAL_WEIGHT_MAX:  # also refuses NaN
+    if not GOAL_WEIGHT_MIN <= weight <= GOAL_WEIGHT_MAX:
         raise ValueError(
             f"The weight must be from {GOAL_WEIGHT_MIN:g} to {GOAL_WEIGHT_MAX:g}, not {weight:g}."
         )

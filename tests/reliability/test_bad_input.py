@@ -354,6 +354,56 @@ class TestApiRefusesBadPayloads:
         assert response.status_code in (status, 422), response.content[:300]
         assert _counts() == before
 
+    @pytest.mark.parametrize(
+        "answers",
+        [
+            pytest.param({"1": 2, "01": 8}, id="1-and-01"),
+            pytest.param({"01": 8, "001": 2}, id="01-and-001"),
+            pytest.param({"1": 2, " 1": 8}, id="space"),
+            pytest.param({"1": 2, "+1": 8}, id="plus"),
+            pytest.param({"1": 2, "1.0": 8}, id="decimal"),
+            pytest.param({"1_0": 8}, id="underscore"),
+            pytest.param({"\u0661": 8}, id="arabic-indic"),
+        ],
+    )
+    def test_an_item_named_twice_or_oddly_is_refused(
+        self, link: Link, answers: dict[str, int]
+    ) -> None:
+        """Pydantic read all these keys as item 1 (or "1_0" as 10), keeping one answer only."""
+        before = _counts()
+        body = _api_body(answers={"checkin": {**answers, "2": 8, "3": 8, "4": 8, "5": 8}})
+        response = _post_api(link, body)
+        assert response.status_code == 422, response.content
+        text = json.dumps(response.json()["detail"])
+        assert "answered twice" in text or "not an item number" in text, text
+        assert _counts() == before
+
+    def test_an_item_number_with_a_leading_zero_is_that_item(self, link: Link) -> None:
+        body = _api_body(answers={"checkin": {"01": 9, "2": 8, "3": 8, "4": 8, "5": 8}})
+        assert _post_api(link, body).status_code == 200
+        assert Response.objects.get().answers == {"1": 9, "2": 8, "3": 8, "4": 8, "5": 8}
+
+    @pytest.mark.parametrize(
+        "content_type",
+        [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/octet-stream",
+            "",
+        ],
+    )
+    def test_a_body_not_declared_json_is_refused(self, link: Link, content_type: str) -> None:
+        """Ninja read any body as JSON; a form or text/plain post now gets a 415 saying why."""
+        before = _counts()
+        response = Browser().post(link.api, json.dumps(_api_body()), content_type=content_type)
+        assert response.status_code == 415, response.content
+        assert "Content-Type: application/json" in response.json()["detail"]
+        assert _counts() == before
+        charset = "application/json; charset=utf-8"
+        sent = Browser().post(link.api, json.dumps(_api_body()), content_type=charset)
+        assert sent.status_code == 200, sent.content
+
     def test_a_lone_surrogate_in_a_comment_is_refused(self, link: Link) -> None:
         """``"\\ud800"`` is valid JSON but not storable text: a 400 that says so, not a 500."""
         raw = json.dumps(_api_body()).replace('"fine"', '"a\\ud800b"').encode()
@@ -432,6 +482,16 @@ class TestApiRefusesBadStaffInput:
             content_type="application/json",
         )
         assert response.status_code == 422, response.content
+        assert people.dana.current_episode.sessions.count() == sessions  # type: ignore[union-attr]
+
+    def test_a_body_not_declared_json_is_refused(self, people: People, staff: Browser) -> None:
+        sessions = people.dana.current_episode.sessions.count()  # type: ignore[union-attr]
+        response = staff.post(
+            f"/api/clients/{people.dana.pk}/sessions",
+            json.dumps({"date": "2026-10-05"}),
+            content_type="text/plain",
+        )
+        assert response.status_code == 415, response.content
         assert people.dana.current_episode.sessions.count() == sessions  # type: ignore[union-attr]
 
     @pytest.mark.parametrize(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError
 from django.db.models import Prefetch
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Status
 from ninja.errors import HttpError
@@ -61,12 +63,37 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
+
+def _json_bodies_only(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Refuse a body that is not declared JSON, before anything else reads it.
+
+    Ninja parses any body as JSON whatever its Content-Type, so text/plain or a form post was
+    accepted; those are also what a page on another site may send without a CORS preflight.
+    """
+
+    @functools.wraps(run)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # Read from the header: request.body would raise here for a body over the upload limit.
+        has_body = request.META.get("CONTENT_LENGTH", "") not in ("", "0")
+        writes = request.method in ("POST", "PUT", "PATCH")
+        if writes and has_body and request.content_type != "application/json":
+            detail = "Send the body as JSON, with the header Content-Type: application/json."
+            return api.create_response(request, {"detail": detail}, status=415)
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(_json_bodies_only, mode="view")  # "view": around parsing, not just the handler
+
 # Error replies declared on every route that can give them, so the schema is the whole truth
 # for client code (and for the schema fuzzer in tests/reliability): 401 without a valid token,
-# 422 when a path parameter or body does not fit the schema, 400 when a body is not JSON.
+# 422 when a path parameter or body does not fit the schema, 400 when a body is not JSON, 415
+# when a body is not declared JSON.
 _STAFF: dict[int, Any] = {401: ErrorOut}
 _INVALID: dict[int, Any] = {422: ValidationErrorOut}
 _UNPARSEABLE: dict[int, Any] = {400: ErrorOut}
+_NOT_JSON: dict[int, Any] = {415: ErrorOut}
 
 _LINK_STATUS = {"invalid": 404, "expired": 410, "used": 410}
 _LINK_MESSAGE = {
@@ -176,7 +203,15 @@ def list_sessions(request: HttpRequest, client_id: int) -> Any:
 
 @api.post(
     "/clients/{client_id}/sessions",
-    response={201: SessionOut, 404: ErrorOut, 409: ErrorOut, **_STAFF, **_INVALID, **_UNPARSEABLE},
+    response={
+        201: SessionOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        **_STAFF,
+        **_INVALID,
+        **_UNPARSEABLE,
+        **_NOT_JSON,
+    },
     tags=["sessions"],
 )
 def create_session(request: HttpRequest, client_id: int, payload: SessionIn) -> Any:
@@ -232,7 +267,14 @@ def get_signals(request: HttpRequest, client_id: int) -> Any:
 
 @api.post(
     "/sessions/{session_id}/feedback-requests",
-    response={201: FeedbackRequestOut, 400: ErrorOut, 404: ErrorOut, **_STAFF, **_INVALID},
+    response={
+        201: FeedbackRequestOut,
+        400: ErrorOut,
+        404: ErrorOut,
+        **_STAFF,
+        **_INVALID,
+        **_NOT_JSON,
+    },
     tags=["feedback"],
 )
 def create_feedback_request(
@@ -297,6 +339,7 @@ def get_feedback_form(request: HttpRequest, token: str) -> Any:
         410: ErrorOut,
         429: ErrorOut,
         **_INVALID,
+        **_NOT_JSON,
     },
     auth=None,
     tags=["feedback"],

@@ -148,8 +148,25 @@ def _plain_answer(value: object) -> object:
 Answer = Annotated[float | None, BeforeValidator(_plain_answer)]
 
 
+def _each_item_once(value: object) -> object:
+    """Item numbers as the core reads them (ASCII digits), each item once. Pydantic alone
+    reads "1", "01" and " 1" all as item 1, keeping only the last answer, and "1_0" as 10."""
+    if not isinstance(value, dict):
+        return value  # pydantic names the wrong type
+    seen: dict[str, str] = {}
+    for key in value:
+        name = str(key) if isinstance(key, int) and not isinstance(key, bool) else key
+        if not (isinstance(name, str) and name.isascii() and name.isdigit()):
+            raise ValueError(f"{key!r} is not an item number")
+        number = name.lstrip("0") or "0"  # compared as text: int() refuses 4,300+ digits
+        if number in seen:
+            raise ValueError(f"item {number} is answered twice ({seen[number]!r} and {name!r})")
+        seen[number] = name
+    return value
+
+
 class FeedbackSubmitIn(Schema):
-    answers: dict[str, dict[int, Answer]] = Field(
+    answers: dict[str, Annotated[dict[int, Answer], BeforeValidator(_each_item_once)]] = Field(
         description="Per measure code, item number -> answer (null = skipped)."
     )
     comments: dict[str, dict[str, str]] = Field(default_factory=dict)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.test import Client as Browser
 from django.urls import reverse
@@ -163,6 +164,40 @@ class TestTherapistEditsThePlan:
         unknown = browser.post(reverse("plan-edit", args=[people.dana.pk, "delete-everything"]))
         assert unknown.status_code == 404
         assert PlanVersion.objects.count() == 4
+
+    def test_it_refuses_a_target_outside_the_measures_totals(self, people: People) -> None:
+        """PHQ-9 totals run 0-27 and GAD-7's 0-21: a target of 99 or -5 was saved before."""
+        browser = _build(people)
+
+        def add(measure: str, comparison: str, value: str) -> Any:
+            return browser.post(
+                reverse("plan-edit", args=[people.dana.pk, "add-goal"]),
+                {
+                    "goal-problem": "p1",
+                    "goal-title": "Feel less anxious",
+                    "goal-kind": "measure",
+                    "goal-measure": measure,
+                    "goal-comparison": comparison,
+                    "goal-value": value,
+                    "goal-weight": "1",
+                },
+            )
+
+        for measure, comparison, value in [
+            ("phq9", "below", "99"),
+            ("phq9", "at_least", "-5"),
+            ("phq9", "at_most", "27.5"),
+            ("gad7", "below", "25"),
+        ]:
+            page = add(measure, comparison, value)
+            assert page.status_code == 400, (measure, value)
+            assert f"totals run from 0–{21 if measure == 'gad7' else 27}" in page.text
+            assert f"so {value} cannot be a target" in page.text
+        assert PlanVersion.objects.count() == 4
+        # The ends of the range are targets a total can meet.
+        assert add("phq9", "at_most", "27").status_code == 302
+        assert add("gad7", "above", "0").status_code == 302
+        assert PlanVersion.objects.count() == 6
 
     def test_it_reminds_to_review_and_records_the_review(self, people: People) -> None:
         browser = _build(people)

@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 
 from rapport.core.instruments import Kind
-from rapport.core.instruments.formatting import parse_number
+from rapport.core.instruments.formatting import format_number, format_range, parse_number
 from rapport.core.plans import GasLadder, MeasureTarget, RaisedBy
-from rapport.feedback.instruments import client_measures
+from rapport.feedback.instruments import client_measures, registry
 from rapport.web.forms import IsoDateInput
 
 GAS_LABELS = (
@@ -101,6 +101,16 @@ class GoalForm(forms.Form):
         if data.get("kind") == "measure":
             if data.get("value") is None or not data.get("measure") or not data.get("comparison"):
                 raise forms.ValidationError("Give the measure, the comparison and the value.")
+            # Outside the possible totals (PHQ-9 below 99, above 30) a goal is met always or never.
+            measure = registry().get(data["measure"])  # the field's choices are known codes
+            low, high = measure.total_range
+            if not low <= data["value"] <= high:
+                raise forms.ValidationError(
+                    {
+                        "value": f"{measure.name} totals run from {format_range(low, high)}, "
+                        f"so {format_number(data['value'])} cannot be a target."
+                    }
+                )
             data["target"] = MeasureTarget(data["measure"], data["comparison"], data["value"])
             data["ladder"] = None
         else:

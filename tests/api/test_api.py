@@ -86,6 +86,11 @@ class TestApi:
         bad_date = alice_api.post(f"/clients/{people.dana.pk}/sessions", json={"date": "soon"})
         assert bad_date.status_code == 422
         assert "date" in bad_date.text
+        for slip in ("0202-10-05", "9999-12-31"):
+            far = alice_api.post(f"/clients/{people.dana.pk}/sessions", json={"date": slip})
+            assert far.status_code == 422, slip
+            assert "Enter a date between 1900-01-01 and" in far.text
+        assert not people.dana.episodes.get().sessions.exists()
         not_json = alice_api.post(
             f"/clients/{people.dana.pk}/sessions",
             content=b"{nope",

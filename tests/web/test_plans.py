@@ -94,6 +94,9 @@ class TestTherapistEditsThePlan:
         )
         bad = _edit(browser, people, "edit-goal", key="g1", title="x", target_date="soon")
         assert "is not a date" in bad.text  # type: ignore[attr-defined]
+        for slip in ("0202-01-31", "9999-12-31"):  # a mistyped year, in the editor's date box
+            bad = _edit(browser, people, "edit-goal", key="g1", title="x", target_date=slip)
+            assert "Enter a date between 1900-01-01 and" in bad.text  # type: ignore[attr-defined]
         # The add form's weight range holds in the inline editor too (1e-200 once made every
         # GAS score divide by zero, and the page with the editor failed).
         for action in ("rename-problem", "edit-goal"):
@@ -141,8 +144,15 @@ class TestTherapistEditsThePlan:
         )
         assert no_levels.status_code == 400
         assert "Describe all five levels" in no_levels.text
-        # float() read these as 10, 3 and 10; the add form takes plain decimals only.
-        for field, value in [("value", "1_0"), ("value", "\u0663"), ("weight", "1e1")]:
+        # float() read the first three as 10, 3 and 10; the add form takes plain decimals only.
+        # The locale read 31/01/2027 as a date, and a year typed 9999 was kept.
+        for field, value, message in [
+            ("value", "1_0", "Enter a number."),
+            ("value", "\u0663", "Enter a number."),
+            ("weight", "1e1", "Enter a number."),
+            ("target_date", "31/01/2027", "Enter the date as YYYY-MM-DD"),
+            ("target_date", "9999-01-31", "Enter a date between 1900-01-01 and"),
+        ]:
             odd = browser.post(
                 reverse("plan-edit", args=[people.dana.pk, "add-goal"]),
                 {
@@ -157,7 +167,7 @@ class TestTherapistEditsThePlan:
                 | {f"goal-{field}": value},
             )
             assert odd.status_code == 400, (field, value)
-            assert "Enter a number." in odd.text
+            assert message in odd.text, (field, value)
         missing = _edit(browser, people, "move-up", key="p99")
         assert missing.status_code == 200  # type: ignore[attr-defined]
         assert "p99" in missing.text  # type: ignore[attr-defined]

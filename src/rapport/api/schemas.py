@@ -6,8 +6,9 @@ from datetime import date, datetime
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
+from rapport.care.dates import implausible
 from rapport.care.models import Modality
 from rapport.core.instruments.formatting import parse_number
 from rapport.feedback.models import Purpose
@@ -106,8 +107,21 @@ class SessionOut(Schema):
     responses: list[ResponseOut]
 
 
+def _plausible(day: date) -> date:
+    problem = implausible(day)
+    if problem:
+        raise ValueError(problem)
+    return day
+
+
+# Named outside the class: there a field called "date" would shadow the type.
+PlausibleDate = Annotated[date, AfterValidator(_plausible)]
+
+
 class SessionIn(Schema):
-    date: date
+    date: PlausibleDate = Field(
+        description="The session's date, YYYY-MM-DD, from 1900 to a year ahead."
+    )
     modality: Modality = Modality.IN_PERSON
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-__all__ = ["EARLIEST_DATE", "SESSION_DAYS_AHEAD", "implausible"]
+__all__ = ["EARLIEST_DATE", "GOAL_DAYS_AHEAD", "SESSION_DAYS_AHEAD", "implausible"]
 
 EARLIEST_DATE = date(1900, 1, 1)
 SESSION_DAYS_AHEAD = 366  # sessions are booked ahead, but not years ahead
+GOAL_DAYS_AHEAD = 3653  # a goal's target date may lie years ahead, not centuries
 
 
 def implausible(day: date, days_ahead: int = SESSION_DAYS_AHEAD) -> str | None:

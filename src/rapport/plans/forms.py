@@ -6,11 +6,12 @@ from typing import Any
 
 from django import forms
 
+from rapport.care.dates import GOAL_DAYS_AHEAD
 from rapport.core.instruments import Kind
 from rapport.core.instruments.formatting import format_number, format_range, parse_number
 from rapport.core.plans import GasLadder, MeasureTarget, RaisedBy
 from rapport.feedback.instruments import client_measures, registry
-from rapport.web.forms import IsoDateInput
+from rapport.web.forms import IsoDateField
 
 GAS_LABELS = (
     ("gas_minus_2", "−2: much less than expected"),
@@ -80,7 +81,7 @@ class GoalForm(forms.Form):
     gas_0 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[2][1])
     gas_plus_1 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[3][1])
     gas_plus_2 = forms.CharField(required=False, max_length=200, label=GAS_LABELS[4][1])
-    target_date = forms.DateField(required=False, widget=IsoDateInput())
+    target_date = IsoDateField(required=False, days_ahead=GOAL_DAYS_AHEAD)
     weight = PlainNumberField(initial=1.0, min_value=GOAL_WEIGHT_MIN, max_value=GOAL_WEIGHT_MAX)
 
     def __init__(self, *args: Any, problems: list[tuple[str, str]], **kwargs: Any) -> None:

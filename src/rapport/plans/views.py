@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from rapport.care.dates import GOAL_DAYS_AHEAD, implausible
 from rapport.core.instruments.formatting import parse_number
 from rapport.core.plans import ItemState, PlanSnapshot, RaisedBy, diff_plans
 from rapport.plans.forms import GOAL_WEIGHT_MAX, GOAL_WEIGHT_MIN, GoalForm, ProblemForm
@@ -164,6 +165,9 @@ def _goal_edits(post: Any) -> tuple[str, date | None, float]:
         day = date.fromisoformat(raw_day) if raw_day else None
     except ValueError as exc:
         raise ValueError(f"{raw_day!r} is not a date (use the date picker).") from exc
+    problem = None if day is None else implausible(day, GOAL_DAYS_AHEAD)
+    if problem:
+        raise ValueError(problem)
     try:
         weight = parse_number(str(post.get("weight") or 1))
     except ValueError as exc:

@@ -82,15 +82,18 @@ class TestTrain:
         assert "missing columns" in _one_line_error(result.output)
 
 
+def _evaluate(annomi: Path, results: Path) -> Result:
+    return CliRunner().invoke(
+        main,
+        ["model", "evaluate", "--annomi", str(annomi), "--folds", "3", "--results", str(results)],
+    )
+
+
 class TestEvaluate:
     def test_it_writes_markdown_and_json_with_the_split(self, annomi: Path, tmp_path: Path) -> None:
         """Results go to --results and its .json twin; the folds partition the transcripts."""
         results = tmp_path / "out" / "scores.md"
-        result = CliRunner().invoke(
-            main,
-            ["model", "evaluate", "--annomi", str(annomi), "--folds", "3",
-             "--results", str(results)],
-        )  # fmt: skip
+        result = _evaluate(annomi, results)
         assert result.exit_code == 0, result.output
         assert "Client talk type macro-F1" in result.output
         data = json.loads(results.with_suffix(".json").read_text(encoding="utf-8"))
@@ -120,11 +123,7 @@ class TestEvaluate:
             encoding="utf-8",
         )
         results = tmp_path / "scores.md"
-        result = CliRunner().invoke(
-            main,
-            ["model", "evaluate", "--annomi", str(folder), "--folds", "3",
-             "--results", str(results)],
-        )  # fmt: skip
+        result = _evaluate(folder, results)
         assert result.exit_code == 0, result.output
         assert "No comparison with expert coders" in result.output
         assert "missing columns: annotator_id" in result.output
@@ -161,11 +160,7 @@ class TestEvaluate:
                         row | subtypes | {"annotator_id": coder, "client_talk_type": talk}
                     )
         results = tmp_path / "scores.md"
-        result = CliRunner().invoke(
-            main,
-            ["model", "evaluate", "--annomi", str(folder), "--folds", "3",
-             "--results", str(results)],
-        )  # fmt: skip
+        result = _evaluate(folder, results)
         assert result.exit_code == 0, result.output
         assert "Beside 3 expert coders (12 talk_type utterances)" in result.output
         data = json.loads(results.with_suffix(".json").read_text(encoding="utf-8"))

@@ -41,10 +41,10 @@ class PlainNumberField(forms.FloatField):
     def to_python(self, value: Any) -> float | None:
         if isinstance(value, str) and value.strip():
             try:
-                parse_number(value)
+                return parse_number(value)
             except ValueError as exc:
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
-        return super().to_python(value)
+        return super().to_python(value)  # empty: None, or "required"
 
 
 # A goal's weight in the GAS T-score: Turner-Stokes (2009) multiplies importance (0-3) by

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from rapport.core.transcripts.labels import majority_vote
 from rapport.core.transcripts.stacking import macro_f1
 
 __all__ = ["ExpertAgreement", "UtteranceKey", "expert_agreement", "fleiss_kappa"]
@@ -58,13 +59,6 @@ def fleiss_kappa(ratings: Sequence[Sequence[str]]) -> float:
     if expected >= 1.0:
         raise ValueError("Fleiss' kappa is undefined when every rating is the same category.")
     return float((p_item - expected) / (1 - expected))
-
-
-def _majority(labels: Sequence[str]) -> str | None:
-    ranked = Counter(labels).most_common(2)
-    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
-        return None
-    return ranked[0][0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,45 +121,48 @@ def expert_agreement(
     for i, k in enumerate(keys):
         for j, expert in enumerate(experts):
             others = [lab for other, lab in votes[k].items() if other != expert]
-            majority = _majority(others)
+            majority = majority_vote(others)
             rest[i, j] = -1 if majority is None else code[majority]
+
+    # The model's label on each utterance an expert coded (-1 elsewhere), expert by expert.
+    model_coded = np.where(table >= 0, model[:, None], -1)
 
     def f1(truth: np.ndarray, guess: np.ndarray) -> float:
         ok = (truth >= 0) & (guess >= 0)
         return macro_f1(truth[ok], guess[ok], len(classes)) if ok.any() else float("nan")
 
-    def leave_one_out(rows: np.ndarray) -> tuple[float, float]:
+    def against_rest(rows: np.ndarray) -> tuple[list[int], list[float], list[float]]:
+        """The experts who coded any of ``rows``, and each one's and the model's macro-F1
+        against that expert's reference, the others' majority."""
         coded = [j for j in range(len(experts)) if (table[rows, j] >= 0).any()]
         expert = [f1(rest[rows, j], table[rows, j]) for j in coded]
-        mine = [f1(rest[rows, j], np.where(table[rows, j] >= 0, model[rows], -1)) for j in coded]
-        return float(np.nanmean(expert)), float(np.nanmean(mine))
+        mine = [f1(rest[rows, j], model_coded[rows, j]) for j in coded]
+        return coded, expert, mine
 
     everyone = np.arange(len(keys))
-    expert_rest, model_rest = leave_one_out(everyone)
+    coded, expert_scores, model_scores = against_rest(everyone)
     rng = np.random.default_rng(seed)
     draws = []
     for _ in range(_BOOTS):
-        expert_score, model_score = leave_one_out(rng.choice(everyone, everyone.size))
-        draws.append(model_score - expert_score)
+        _, expert_draw, model_draw = against_rest(rng.choice(everyone, everyone.size))
+        draws.append(float(np.nanmean(model_draw) - np.nanmean(expert_draw)))
     low, high = np.percentile(draws, [2.5, 97.5])
     pairs = [
         f1(table[:, a], table[:, b]) for a, b in itertools.combinations(range(len(experts)), 2)
     ]
-    versus = [f1(table[:, j], np.where(table[:, j] >= 0, model, -1)) for j in range(len(experts))]
+    versus = [f1(table[:, j], model_coded[:, j]) for j in range(len(experts))]
     full = [[classes[v] for v in row] for row in table if (row >= 0).all()]
     try:
         kappa = fleiss_kappa(full) if full else None
     except ValueError:
         kappa = None
     per_expert = {
-        e: {
+        experts[j]: {
             "utterances": int((table[:, j] >= 0).sum()),
-            "expert_vs_rest_majority": round(f1(rest[:, j], table[:, j]), 4),
-            "model_vs_rest_majority": round(
-                f1(rest[:, j], np.where(table[:, j] >= 0, model, -1)), 4
-            ),
+            "expert_vs_rest_majority": round(expert_score, 4),
+            "model_vs_rest_majority": round(model_score, 4),
         }
-        for j, e in enumerate(experts)
+        for j, expert_score, model_score in zip(coded, expert_scores, model_scores, strict=True)
     }
     return ExpertAgreement(
         task=task,
@@ -175,8 +172,8 @@ def expert_agreement(
         fleiss_kappa=kappa,
         expert_vs_expert=statistics.fmean(pairs),
         model_vs_expert=statistics.fmean(versus),
-        expert_vs_rest=expert_rest,
-        model_vs_rest=model_rest,
+        expert_vs_rest=float(np.nanmean(expert_scores)),
+        model_vs_rest=float(np.nanmean(model_scores)),
         difference_ci=(float(low), float(high)),
         per_expert=per_expert,
     )

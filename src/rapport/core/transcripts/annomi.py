@@ -20,11 +20,12 @@ file's main labels are the annotators' majority; an even split leaves the subtyp
 from __future__ import annotations
 
 import csv
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rapport.core.transcripts.labels import majority_vote
 from rapport.core.transcripts.model import Conversation, Corpus, Role, TranscriptError, Utterance
 from rapport.core.transcripts.parsing import parse_timestamp
 
@@ -69,11 +70,9 @@ def find_annomi(path: str | Path) -> AnnomiFiles:
     return AnnomiFiles(simple, full if full.is_file() else None)
 
 
-def _majority(votes: list[str]) -> str | None:
-    ranked = Counter(votes).most_common(2)
-    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
-        return None
-    return ranked[0][0]
+def _text(row: dict[str, str]) -> str:
+    """An utterance's words as the corpus keeps them: runs of whitespace made one space."""
+    return " ".join(row["utterance_text"].split())
 
 
 def _annomi_rows(
@@ -115,7 +114,7 @@ def _read_subtypes(path: Path) -> dict[tuple[str, int], dict[str, str]]:
                 votes[key][c].append(value)
     found: dict[tuple[str, int], dict[str, str]] = {}
     for key, by_column in votes.items():
-        chosen = {c: _majority(v) for c, v in by_column.items()}
+        chosen = {c: majority_vote(v) for c, v in by_column.items()}
         found[key] = {c: v for c, v in chosen.items() if v is not None}
     return found
 
@@ -148,7 +147,7 @@ def read_expert_votes(
         for index, order in enumerate(orders):
             coded = rows[(tid, order)]
             text = conversation.utterances[index].text
-            if len(coded) < 2 or any(" ".join(r["utterance_text"].split()) != text for r in coded):
+            if len(coded) < 2 or any(_text(r) != text for r in coded):
                 continue
             for column in LABEL_COLUMNS:
                 labels = {
@@ -195,7 +194,7 @@ def read_annomi(path: str | Path, *, full: str | Path | None = None) -> Corpus:
         }
         if role is Role.THERAPIST:
             labels |= subtypes.get((tid, order), {})
-        text = " ".join(row["utterance_text"].split())
+        text = _text(row)
         start = _start(row.get("timestamp"))
         rows[tid].append((order, Utterance(0, role.value, role, text, start, None, labels)))
         meta.setdefault(tid, {k: row[k].strip() for k in _META if row.get(k)})

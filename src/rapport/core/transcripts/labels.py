@@ -10,6 +10,8 @@ utterance; therapist utterances carry a behaviour, client utterances a talk type
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,7 +24,16 @@ __all__ = [
     "TalkType",
     "UtteranceLabels",
     "labels_from_annotations",
+    "majority_vote",
 ]
+
+
+def majority_vote(votes: Iterable[str]) -> str | None:
+    """The label most coders gave; None when there are no votes or the top two tie."""
+    ranked = Counter(votes).most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 class Behaviour(StrEnum):

@@ -283,6 +283,34 @@ class TestMeasureTarget:
         with pytest.raises(ValueError, match="finite number"):
             MeasureTarget("phq9", "below", value)  # type: ignore[arg-type]
 
+    @pytest.mark.parametrize(
+        ("comparison", "value"),
+        [("below", 1), ("below", 27), ("at_most", 0), ("at_most", 26.5), ("above", 0),
+         ("above", 26), ("at_least", 0.5), ("at_least", 27)],
+    )  # fmt: skip
+    def test_a_target_some_totals_meet_and_some_do_not_fits_the_range(
+        self, comparison: Comparison, value: float
+    ) -> None:
+        MeasureTarget("phq9", comparison, value).check_range("PHQ-9", 0, 27)
+
+    @pytest.mark.parametrize(
+        ("comparison", "value", "problem"),
+        [
+            ("below", 0, "“below 0” can never be met"),
+            ("at_most", -0.5, "so -0.5 cannot be a target"),
+            ("above", 27, "“above 27” can never be met"),
+            ("at_least", 28, "so 28 cannot be a target"),
+            ("at_most", 27, "every total is “at most 27”"),
+            ("at_least", 0, "every total is “at least 0”"),
+        ],
+    )
+    def test_a_target_met_always_or_never_is_refused(
+        self, comparison: Comparison, value: float, problem: str
+    ) -> None:
+        with pytest.raises(ValueError, match="PHQ-9 totals run from 0–27") as refused:
+            MeasureTarget("phq9", comparison, value).check_range("PHQ-9", 0, 27)
+        assert problem in str(refused.value)
+
 
 class TestGasLadder:
     def test_it_gives_the_description_of_each_level(self) -> None:

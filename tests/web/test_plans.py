@@ -203,9 +203,17 @@ class TestTherapistEditsThePlan:
             assert page.status_code == 400, (measure, value)
             assert f"totals run from 0–{21 if measure == 'gad7' else 27}" in page.text
             assert f"so {value} cannot be a target" in page.text
+        # A target that no total, or every total, meets would measure nothing.
+        for measure, comparison, value, problem in [
+            ("phq9", "below", "0", "so “below 0” can never be met"),
+            ("phq9", "at_most", "27", "so every total is “at most 27”"),
+        ]:
+            page = add(measure, comparison, value)
+            assert page.status_code == 400, (measure, comparison, value)
+            assert problem in page.text
         assert PlanVersion.objects.count() == 4
-        # The ends of the range are targets a total can meet.
-        assert add("phq9", "at_most", "27").status_code == 302
+        # The ends of the range are targets some totals meet and others do not.
+        assert add("phq9", "below", "27").status_code == 302
         assert add("gad7", "above", "0").status_code == 302
         assert PlanVersion.objects.count() == 6
 

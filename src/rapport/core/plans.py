@@ -42,7 +42,7 @@ from datetime import date, datetime
 from enum import Enum, StrEnum
 from typing import Final, Literal
 
-from rapport.core.instruments.formatting import format_number
+from rapport.core.instruments.formatting import format_number, format_range
 
 __all__ = [
     "DEFAULT_RHO",
@@ -200,6 +200,20 @@ class MeasureTarget:
         if self.comparison == "above":
             return score > self.value
         return score >= self.value
+
+    def check_range(self, measure_name: str, low: float, high: float) -> None:
+        """Raise ValueError unless some totals in ``low``..``high`` (the measure's possible
+        totals) meet this target and some do not: a goal met always or never measures nothing.
+        """
+        value = self.value
+        words = f"{_COMPARISON_WORDS[self.comparison]} {format_number(value)}"
+        span = f"{measure_name} totals run from {format_range(low, high)}"
+        if not low <= value <= high:
+            raise ValueError(f"{span}, so {format_number(value)} cannot be a target.")
+        if not self.met(low) and not self.met(high):  # met() is monotone in the total
+            raise ValueError(f"{span}, so “{words}” can never be met.")
+        if self.met(low) and self.met(high):
+            raise ValueError(f"{span}, so every total is “{words}”: the goal would tell nothing.")
 
     def describe(self, measure_name: str) -> str:
         """E.g. ``PHQ-9 below 10``, given the measure's display name."""

@@ -8,7 +8,7 @@ from django import forms
 
 from rapport.care.dates import GOAL_DAYS_AHEAD
 from rapport.core.instruments import Kind
-from rapport.core.instruments.formatting import format_number, format_range, parse_number
+from rapport.core.instruments.formatting import parse_number
 from rapport.core.plans import GasLadder, MeasureTarget, RaisedBy
 from rapport.feedback.instruments import client_measures, registry
 from rapport.web.forms import IsoDateField
@@ -102,17 +102,13 @@ class GoalForm(forms.Form):
         if data.get("kind") == "measure":
             if data.get("value") is None or not data.get("measure") or not data.get("comparison"):
                 raise forms.ValidationError("Give the measure, the comparison and the value.")
-            # Outside the possible totals (PHQ-9 below 99, above 30) a goal is met always or never.
+            target = MeasureTarget(data["measure"], data["comparison"], data["value"])
             measure = registry().get(data["measure"])  # the field's choices are known codes
-            low, high = measure.total_range
-            if not low <= data["value"] <= high:
-                raise forms.ValidationError(
-                    {
-                        "value": f"{measure.name} totals run from {format_range(low, high)}, "
-                        f"so {format_number(data['value'])} cannot be a target."
-                    }
-                )
-            data["target"] = MeasureTarget(data["measure"], data["comparison"], data["value"])
+            try:
+                target.check_range(measure.name, *measure.total_range)
+            except ValueError as exc:
+                raise forms.ValidationError({"value": str(exc)}) from exc
+            data["target"] = target
             data["ladder"] = None
         else:
             texts = [(data.get(name) or "").strip() for name, _ in GAS_LABELS]

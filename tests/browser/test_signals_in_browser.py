@@ -41,7 +41,11 @@ class TestSignalsInTheBrowser:
         card = desk.locator("section.next-session")
         expect(card).to_contain_text("Before the next session")
         expect(card.locator('[data-kind="rupture"]')).to_contain_text("fell from 9.4 to 6.2")
-        # Chart.js drew both charts, with the rupture marker dataset on the alliance chart.
+        # Chart.js drew both charts, with the rupture marker dataset on the alliance chart. The
+        # click's navigation may still be loading the scripts at the end of the page: wait.
+        desk.wait_for_function(
+            '() => window.Chart && Chart.getChart(document.getElementById("alliance-chart"))'
+        )
         rupture_points = desk.evaluate(
             """() => {
                 const chart = Chart.getChart(document.getElementById("alliance-chart"));

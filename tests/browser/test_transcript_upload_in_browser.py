@@ -95,9 +95,9 @@ class TestTranscriptUploadInTheBrowser:
         assert score_box["x"] + score_box["width"] <= report_box["x"]  # side by side at 1280 px
         assert abs(score_box["y"] - report_box["y"]) < 40
         # Charts are drawn from the embedded data by the static script (no inline script).
-        drawn = desk.evaluate(
+        # (waited for: the scripts at the end of the page may still be loading)
+        desk.wait_for_function(
             "() => Array.from(document.querySelectorAll('#transcript-analysis canvas'))"
-            ".filter((c) => window.Chart && Chart.getChart(c)).length"
+            ".filter((c) => window.Chart && Chart.getChart(c)).length >= 1"
         )
-        assert drawn >= 1
         assert console_errors == []

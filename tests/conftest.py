@@ -21,6 +21,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
+def _no_saved_model(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model the developer trained (`rapport model train`) must not change what the tests
+    see: the default model folder is an empty one of the test's own (tests that want a model
+    set RAPPORT_MODEL_DIR themselves)."""
+    monkeypatch.setenv("RAPPORT_MODEL_DIR", str(tmp_path_factory.mktemp("no-saved-model")))
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 

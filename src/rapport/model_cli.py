@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 __all__ = ["model"]
 
+# The committed results: one file for the models with sentence embeddings, one without.
 DEFAULT_RESULTS = Path("bench/results/transcript_models.md")
+DEFAULT_LEXICAL_RESULTS = Path("bench/results/transcript_models_lexical.md")
 
 annomi_option = click.option(
     "--annomi",
@@ -219,14 +221,14 @@ def train_command(
 @seed_option
 @click.option(
     "--results",
-    default=DEFAULT_RESULTS,
-    show_default=True,
+    default=None,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Markdown results file; the JSON is written beside it.",
+    help=f"Markdown results file; the JSON is written beside it.  [default: {DEFAULT_RESULTS} "
+    f"with embeddings, {DEFAULT_LEXICAL_RESULTS} without]",
 )
 @embeddings_option
 def evaluate_command(
-    annomi: Path, folds: int, seed: int, results: Path, embeddings: bool | None
+    annomi: Path, folds: int, seed: int, results: Path | None, embeddings: bool | None
 ) -> None:
     """Cross-validate by transcript; write scores, confusion matrices and the split used."""
     corpus, files = _read(annomi)
@@ -234,6 +236,8 @@ def evaluate_command(
 
     _check_folds(corpus, folds, seed)
     report = _cross_validate(corpus, files, folds, seed, _encoder(embeddings))
+    if results is None:  # never let a lexical run overwrite the embedding model's results
+        results = DEFAULT_RESULTS if report.embedding else DEFAULT_LEXICAL_RESULTS
     try:
         markdown, json_path = write_report(report, results)
     except OSError as exc:

@@ -102,6 +102,24 @@ class TestEvaluate:
         assert sorted(i for f in folds for i in f) == sorted(str(t) for t in range(9))
         assert "| annotated \\ predicted |" in results.read_text(encoding="utf-8")
 
+    def test_a_lexical_run_writes_the_lexical_results_file_by_default(
+        self, annomi: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without --results, --no-embeddings writes transcript_models_lexical.{md,json} and
+        leaves the embedding model's results file alone."""
+        results = tmp_path / "bench" / "results"
+        results.mkdir(parents=True)
+        embedded = results / "transcript_models.md"
+        embedded.write_text("the embedding model's results\n", encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        result = CliRunner().invoke(
+            main, ["model", "evaluate", "--annomi", str(annomi), "--folds", "3", "--no-embeddings"]
+        )
+        assert result.exit_code == 0, result.output
+        assert "transcript_models_lexical.md" in result.output
+        assert (results / "transcript_models_lexical.json").exists()
+        assert embedded.read_text(encoding="utf-8") == "the embedding model's results\n"
+
     def test_it_refuses_more_folds_than_transcripts(self, annomi: Path, tmp_path: Path) -> None:
         """--folds 12 with 9 transcripts is a one-line error, exit code 1."""
         result = CliRunner().invoke(

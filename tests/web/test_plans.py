@@ -92,8 +92,9 @@ class TestTherapistEditsThePlan:
             target_date="2027-01-31",
             weight="2",
         )
-        bad = _edit(browser, people, "edit-goal", key="g1", title="x", target_date="soon")
-        assert "is not a date" in bad.text  # type: ignore[attr-defined]
+        for typed in ("soon", "20270131", "2027-W05-7", "31/01/2027"):  # YYYY-MM-DD only
+            bad = _edit(browser, people, "edit-goal", key="g1", title="x", target_date=typed)
+            assert "Enter the date as YYYY-MM-DD" in bad.text, typed  # type: ignore[attr-defined]
         for slip in ("0202-01-31", "9999-12-31"):  # a mistyped year, in the editor's date box
             bad = _edit(browser, people, "edit-goal", key="g1", title="x", target_date=slip)
             assert "Enter a date between 1900-01-01 and" in bad.text  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ import unicodedata
 from datetime import date
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,13 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from rapport.care.dates import GOAL_DAYS_AHEAD, implausible
+from rapport.care.dates import GOAL_DAYS_AHEAD
 from rapport.core.instruments.formatting import parse_number
 from rapport.core.plans import ItemState, PlanSnapshot, RaisedBy, diff_plans
 from rapport.plans.forms import GOAL_WEIGHT_MAX, GOAL_WEIGHT_MIN, GoalForm, ProblemForm
 from rapport.plans.reading import latest_session_number, plan_view
 from rapport.plans.services import current_plan, save_version
 from rapport.web.access import get_client_for_user, staff_user
+from rapport.web.forms import IsoDateField
 
 
 def _problem_choices(snapshot: PlanSnapshot) -> list[tuple[str, str]]:
@@ -160,14 +162,13 @@ def _title(post: Any) -> str:
 
 def _goal_edits(post: Any) -> tuple[str, date | None, float]:
     """Title, target date (empty clears it) and weight from the inline goal editor."""
-    raw_day = (post.get("target_date") or "").strip()
+    # The add form's field, so both read the same dates (date.fromisoformat would also take
+    # "20270131" and week dates such as "2027-W05-7").
+    field = IsoDateField(days_ahead=GOAL_DAYS_AHEAD, required=False)
     try:
-        day = date.fromisoformat(raw_day) if raw_day else None
-    except ValueError as exc:
-        raise ValueError(f"{raw_day!r} is not a date (use the date picker).") from exc
-    problem = None if day is None else implausible(day, GOAL_DAYS_AHEAD)
-    if problem:
-        raise ValueError(problem)
+        day = field.clean((post.get("target_date") or "").strip())
+    except forms.ValidationError as exc:
+        raise ValueError(" ".join(exc.messages)) from exc
     try:
         weight = parse_number(str(post.get("weight") or 1))
     except ValueError as exc:

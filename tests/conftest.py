@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,14 +21,14 @@ from tests.factory import Factory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(autouse=True)
-def _no_saved_model(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture(scope="session", autouse=True)
+def _no_saved_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """A model the developer trained (`rapport model train`) must not change what the tests
-    see: the default model folder is an empty one of the test's own (tests that want a model
-    set RAPPORT_MODEL_DIR themselves)."""
-    monkeypatch.setenv("RAPPORT_MODEL_DIR", str(tmp_path_factory.mktemp("no-saved-model")))
+    see: the default model folder is an empty one of the run's own (tests that want a model
+    set RAPPORT_MODEL_DIR themselves, with monkeypatch, which puts this one back)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAPPORT_MODEL_DIR", str(tmp_path_factory.mktemp("no-saved-model")))
+        yield
 
 
 @pytest.fixture(autouse=True)

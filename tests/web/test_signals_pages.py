@@ -117,8 +117,10 @@ class TestRiskFlag:
         huge = browser.post(url, {"note": "Called her. " + "x" * 1990})
         assert huge.status_code == 400
         assert "Keep the note to 2,000 characters (it has 2,002)" in huge.text
-        # The refused note is in its box again, to shorten rather than retype.
+        # The refused note is in its box again, to shorten rather than retype; the box itself
+        # holds as much as the server takes.
         assert re.search(r"<textarea[^>]*autofocus[^>]*>Called her\. x{1990}</textarea>", huge.text)
+        assert re.search(r'<textarea[^>]*name="note"[^>]*maxlength="2000"', huge.text)
         # The text box counts a line break as one character; the browser sends two (CRLF):
         # 2,001 characters as sent, 1,334 as typed.
         lines = browser.post(url, {"note": "x\r\n" * 667}, follow=True)

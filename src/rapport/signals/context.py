@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from rapport.accounts.models import User
 from rapport.care.models import Client, TherapySession
+from rapport.signals.models import NOTE_LENGTH
 from rapport.signals.reading import unacknowledged_risks
 
 # Staff pages about one client (never the client's own form or the tablet lock screen).
@@ -51,4 +52,8 @@ def risk_banner(request: HttpRequest) -> dict[str, object]:
     client = _client_of_page(request, user)
     if client is None:
         return {}
-    return {"risk_client": client, "risk_alerts": unacknowledged_risks(client)}
+    return {
+        "risk_client": client,
+        "risk_alerts": unacknowledged_risks(client),
+        "risk_note_length": NOTE_LENGTH,  # the text box holds what acknowledge_risk accepts
+    }

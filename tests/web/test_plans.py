@@ -35,6 +35,17 @@ def _edit(browser: Browser, people: People, action: str, **data: str) -> object:
     return browser.post(reverse("plan-edit", args=[people.dana.pk, action]), fields, follow=True)
 
 
+def _add_goal(browser: Browser, people: People, **fields: str) -> Any:
+    """Post the add-goal form, not following its redirect: a PHQ-9 goal "below 10" unless
+    ``fields`` say otherwise."""
+    goal = {"problem": "p1", "title": "x", "kind": "measure", "measure": "phq9",
+            "comparison": "below", "value": "10", "weight": "1"} | fields  # fmt: skip
+    return browser.post(
+        reverse("plan-edit", args=[people.dana.pk, "add-goal"]),
+        {f"goal-{name}": value for name, value in goal.items()},
+    )
+
+
 def _build(people: People) -> Browser:
     """Two problems and two goals: one on the PHQ-9, one on a GAS ladder."""
     browser = _alice(people)
@@ -154,19 +165,7 @@ class TestTherapistEditsThePlan:
             ("target_date", "31/01/2027", "Enter the date as YYYY-MM-DD"),
             ("target_date", "9999-01-31", "Enter a date between 1900-01-01 and"),
         ]:
-            odd = browser.post(
-                reverse("plan-edit", args=[people.dana.pk, "add-goal"]),
-                {
-                    "goal-problem": "p1",
-                    "goal-title": "x",
-                    "goal-kind": "measure",
-                    "goal-measure": "phq9",
-                    "goal-comparison": "below",
-                    "goal-value": "10",
-                    "goal-weight": "1",
-                }
-                | {f"goal-{field}": value},
-            )
+            odd = _add_goal(browser, people, **{field: value})
             assert odd.status_code == 400, (field, value)
             assert message in odd.text, (field, value)
         missing = _edit(browser, people, "move-up", key="p99")
@@ -181,18 +180,10 @@ class TestTherapistEditsThePlan:
         browser = _build(people)
 
         def add(measure: str, comparison: str, value: str) -> Any:
-            return browser.post(
-                reverse("plan-edit", args=[people.dana.pk, "add-goal"]),
-                {
-                    "goal-problem": "p1",
-                    "goal-title": "Feel less anxious",
-                    "goal-kind": "measure",
-                    "goal-measure": measure,
-                    "goal-comparison": comparison,
-                    "goal-value": value,
-                    "goal-weight": "1",
-                },
-            )
+            return _add_goal(
+                browser, people, title="Feel less anxious", measure=measure,
+                comparison=comparison, value=value,
+            )  # fmt: skip
 
         for measure, comparison, value in [
             ("phq9", "below", "99"),
